@@ -1,0 +1,142 @@
+// The trace: the one vocabulary in which models report what they do.
+//
+// Every observable thing is a Record with a simulated start and end (picoseconds), the actor that
+// did it (a module or process name), the lecture step it belongs to (e.g. "copy-1", may be empty)
+// and a typed payload. Models hand records to a Sink; they never format or write them. The
+// simulator's recorder keeps them, derives the metrics from them and exports them
+// (docs/trace-format.md), so a number in a metric can always be traced back to records.
+//
+// Aggregation: a model may report many elementary events as one record (a 512-byte PIO sector
+// rather than 128 word moves) as long as counts and times stay the same: a Copy record carries the
+// id of the logical copy it belongs to, a BusTenure carries how many transactions it sums.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "models/core/units.h"
+
+namespace iosim::trace {
+
+/// Where a region lives, for drawing it in one of three bands.
+enum class Layer { user, kernel, hardware };
+/// What moved the bytes of a copy.
+enum class Engine { cpu, dma, channel, nic, disk };
+/// What a CPU was doing during an interval.
+enum class CpuState { idle, user, kernel, irq };
+
+const char* to_string(Layer layer);
+const char* to_string(Engine engine);
+const char* to_string(CpuState state);
+
+/// Declares a named place that copies move between (emitted once, before its first use).
+struct RegionDecl {
+  std::string name;   // unique id, e.g. "disk0.buffer", "reader.buf"
+  Layer layer;
+  std::string label;  // what a person reads: "disk0 sector buffer"
+};
+
+/// Bytes moved from one region to another. Records with the same copy_id form one logical copy
+/// (the seeds' "copy-1", ...): metrics count logical copies and add up bytes of all records.
+struct Copy {
+  std::uint64_t copy_id;
+  Engine engine;
+  std::string from, to;  // region names
+  std::uint64_t bytes;
+};
+
+/// A CPU changes privilege level. start..end is the cost of the transition.
+struct ModeSwitch {
+  std::string cpu, process;
+  bool to_kernel;     // user -> kernel when true, kernel -> user when false
+  std::string cause;  // "syscall device_read", "interrupt 14", "return from device_read"
+};
+
+/// A CPU stops running one process and runs another. start..end is the switch cost.
+struct ContextSwitch {
+  std::string cpu, from, to;  // process names; "idle" when there is none
+  std::string reason;         // "block", "wakeup", "exit", "start"
+};
+
+/// A system call from entry to return.
+struct Syscall {
+  std::string process, name, args;
+  std::int64_t result;  // bytes or 0 on success, -1 on failure
+  std::string error;    // errno name on failure ("EINVAL"), empty otherwise
+};
+
+/// An interrupt: start = line raised, end = handler finished.
+struct Interrupt {
+  int line;
+  std::string device;
+  Picoseconds handler_start;  // when the CPU entered the handler
+};
+
+/// A device busy in one phase: seek, rotate, transfer, command, ccw, program, ...
+struct DeviceActivity {
+  std::string device, phase, detail;
+};
+
+/// Bus ownership by one initiator: `transactions` transactions between start and end, holding
+/// the bus for `busy` picoseconds in all, after waiting `stall` picoseconds for it in all.
+struct BusTenure {
+  std::string initiator;
+  std::uint64_t transactions;
+  std::uint64_t bytes;
+  Picoseconds busy;
+  Picoseconds stall;
+};
+
+/// What a CPU did from start to end. `stall` is the part spent waiting for the bus.
+struct CpuInterval {
+  std::string cpu, process;  // process is empty when idle or in an interrupt
+  CpuState state;
+  Picoseconds stall;
+};
+
+/// A lecture step's text, shown while the step runs.
+struct Narration {
+  std::string text;
+};
+
+/// A check of payload bytes: `bytes` compared, `mismatched` of them differed.
+struct Verification {
+  std::string what;
+  std::uint64_t bytes;
+  std::uint64_t mismatched;
+};
+
+using Payload = std::variant<RegionDecl, Copy, ModeSwitch, ContextSwitch, Syscall, Interrupt,
+                             DeviceActivity, BusTenure, CpuInterval, Narration, Verification>;
+
+struct Record {
+  Picoseconds start = 0, end = 0;
+  std::string actor;
+  std::string step;
+  Payload data;
+};
+
+/// Receives records as the simulation produces them (not necessarily in time order: a model using
+/// temporal decoupling reports events ahead of the simulation clock).
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void record(Record r) = 0;
+};
+
+/// Discards everything.
+class NullSink final : public Sink {
+ public:
+  void record(Record) override {}
+};
+
+/// Keeps everything in memory, in arrival order.
+class VectorSink final : public Sink {
+ public:
+  void record(Record r) override { records.push_back(std::move(r)); }
+  std::vector<Record> records;
+};
+
+}  // namespace iosim::trace

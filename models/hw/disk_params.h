@@ -1,0 +1,86 @@
+#pragma once
+
+#include <string>
+
+#include <systemc>
+
+#include "models/core/params.h"
+#include "models/core/units.h"
+
+namespace iosim::hw {
+
+/// A disk drive and its controller. `kind` picks the media model: an HDD whose timing follows
+/// from geometry, rotation and a seek curve, or an SSD with a latency and a bandwidth.
+struct DiskParams {
+  std::string kind = "hdd";
+  ByteSize sector_size{512};
+  // HDD geometry and mechanics.
+  std::uint64_t cylinders = 16383;
+  std::uint64_t heads = 16;
+  std::uint64_t sectors_per_track = 63;
+  std::uint64_t rpm = 7200;
+  sc_core::sc_time track_to_track_seek{1, sc_core::SC_MS};
+  sc_core::sc_time average_seek{8, sc_core::SC_MS};
+  sc_core::sc_time full_stroke_seek{16, sc_core::SC_MS};
+  std::uint64_t start_cylinder = 0;
+  double start_angle = 0.0;
+  // SSD.
+  sc_core::sc_time ssd_read_latency{50, sc_core::SC_US};
+  sc_core::sc_time ssd_write_latency{20, sc_core::SC_US};
+  Bandwidth ssd_read_bandwidth{500'000'000};
+  Bandwidth ssd_write_bandwidth{450'000'000};
+  // Controller.
+  ByteSize buffer_size{64ULL << 10};
+  ByteSize data_register_width{4};
+  sc_core::sc_time register_latency{100, sc_core::SC_NS};
+  sc_core::sc_time command_overhead{10, sc_core::SC_US};
+
+  template <class V>
+  void visit_params(V& v) {
+    v(ParamDoc{"kind", "Media model: hdd (geometry, rotation, seek curve) or ssd (latency + "
+                       "bandwidth)", "-"},
+      kind, {"hdd", "ssd"});
+    v(ParamDoc{"sector_size", "Logical block size", "ATA: 512 B"}, sector_size);
+    v(ParamDoc{"cylinders", "HDD cylinders", "ATA CHS maximum 16383"}, cylinders);
+    v(ParamDoc{"heads", "HDD heads (tracks per cylinder)", "ATA CHS 16"}, heads);
+    v(ParamDoc{"sectors_per_track", "HDD sectors per track (no zoned recording)", "ATA CHS 63"},
+      sectors_per_track);
+    v(ParamDoc{"rpm", "HDD spindle speed; one revolution takes 60 s / rpm",
+               "7200 rpm: 8.33 ms per revolution (linux-io.md section 9)"},
+      rpm);
+    v(ParamDoc{"track_to_track_seek", "HDD seek over one cylinder", "Seagate/WD data: ~1 ms"},
+      track_to_track_seek);
+    v(ParamDoc{"average_seek", "HDD seek over a third of the cylinders (the average random seek)",
+               "WD Ultrastar HC310: 7.4-8.2 ms"},
+      average_seek);
+    v(ParamDoc{"full_stroke_seek", "HDD seek across all cylinders", "~2x average seek"},
+      full_stroke_seek);
+    v(ParamDoc{"start_cylinder", "HDD head position at time zero", "-"}, start_cylinder);
+    v(ParamDoc{"start_angle", "HDD rotational position at time zero, as a fraction of a turn: "
+                              "sector s of a track passes under the head at angle s / "
+                              "sectors_per_track",
+               "-"},
+      start_angle);
+    v(ParamDoc{"ssd_read_latency", "SSD time to first byte of a read", "SATA SSD 4K QD1 ~77 us"},
+      ssd_read_latency);
+    v(ParamDoc{"ssd_write_latency", "SSD time to accept a write", "textbook"}, ssd_write_latency);
+    v(ParamDoc{"ssd_read_bandwidth", "SSD sustained read rate", "SATA SSD 560 MB/s"},
+      ssd_read_bandwidth);
+    v(ParamDoc{"ssd_write_bandwidth", "SSD sustained write rate", "SATA SSD 530 MB/s"},
+      ssd_write_bandwidth);
+    v(ParamDoc{"buffer_size", "Controller sector buffer; the media stops when it is full",
+               "1990s IDE: 64-256 KiB"},
+      buffer_size);
+    v(ParamDoc{"data_register_width", "Bytes moved by one access to the data register (PIO)",
+               "ATA: 2 B, 4 B with 32-bit I/O"},
+      data_register_width);
+    v(ParamDoc{"register_latency", "Controller time to answer one register access",
+               "textbook"},
+      register_latency);
+    v(ParamDoc{"command_overhead", "Controller time to decode a command before the media moves",
+               "textbook"},
+      command_overhead);
+  }
+};
+
+}  // namespace iosim::hw

@@ -1,0 +1,694 @@
+#include "models/os/kernel.h"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+
+#include "models/hw/disk.h"
+#include "models/hw/dma_controller.h"
+
+namespace iosim::os {
+
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+namespace {
+
+Picoseconds now_ps() { return to_ps(sc_core::sc_time_stamp()); }
+
+// ATA task-file registers (offsets in a disk's window) and bits, as the disk model implements
+// them (models/hw/disk.h).
+namespace ata {
+constexpr std::uint64_t data = 0x0, sector_count = 0x2, lba_low = 0x3, lba_mid = 0x4,
+                        lba_high = 0x5, device = 0x6, status = 0x7, command = 0x7,
+                        device_control = 0x8;
+constexpr std::uint32_t status_busy = 0x80, status_drq = 0x08, status_error = 0x01;
+constexpr std::uint32_t device_lba = 0x40, control_no_interrupts = 0x02;
+constexpr std::uint32_t read_sectors = 0x20, read_sectors_ext = 0x24, read_dma = 0xC8,
+                        read_dma_ext = 0x25;
+constexpr std::uint64_t lba28_limit = 1ULL << 28;
+constexpr std::uint64_t max_sectors_28 = 256;
+}  // namespace ata
+
+// Channel processor registers (models/hw/channel_processor.h) and CCW/CSW layout.
+namespace chan {
+constexpr std::uint64_t caw = 0x00, device = 0x04, start = 0x08, condition_code = 0x0C,
+                        interruption = 0x10;
+constexpr std::uint8_t flag_chain_data = 0x80, flag_chain_command = 0x40;
+constexpr std::uint8_t channel_end = 0x08, device_end = 0x04, unit_check = 0x02;
+constexpr std::uint8_t command_read = 0x02, command_locate = 0x07;
+constexpr std::size_t ccw_bytes = 8, csw_bytes = 8;
+}  // namespace chan
+
+constexpr std::uint64_t kKernelHeapStart = 0x1000;
+constexpr std::uint64_t kUserMemoryStart = 1ULL << 20;
+constexpr std::uint64_t kDescriptorBytes = 16;
+
+void put_be(std::uint8_t* p, std::uint64_t v, unsigned n) {
+  for (unsigned i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * (n - 1 - i)));
+}
+void put_le(std::uint8_t* p, std::uint64_t v, unsigned n) {
+  for (unsigned i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
+std::string size_text(std::uint64_t bytes) { return format_size(ByteSize(bytes)); }
+
+}  // namespace
+
+// --- Kernel objects ---------------------------------------------------------------------------
+
+struct Kernel::Buffer {
+  std::string region;
+  std::uint64_t size = 0;
+  std::vector<std::uint64_t> frames;  // physical page of each 4 KiB of the buffer
+};
+
+struct Kernel::Process {
+  enum class State { runnable, running, blocked, done };
+  explicit Process(const ProcessSpec& s) : spec(s), task(s.name) {}
+  ProcessSpec spec;
+  hw::Task task;
+  State state = State::runnable;
+  sc_core::sc_event wake;
+  std::map<std::string, std::unique_ptr<Buffer>> buffers;
+  bool finite = true;  // false for a process that computes until everybody else is done
+  Picoseconds slice_used = 0;
+};
+
+/// One read in flight: what the driver and its interrupt handler share.
+struct Kernel::PendingIo {
+  Process* process = nullptr;
+  unsigned disk = 0;
+  Mechanism mechanism = Mechanism::pio;
+  std::uint64_t lba = 0;
+  std::uint64_t bytes = 0;
+  Buffer* buffer = nullptr;
+  // The command in progress: sectors [command_first, command_first + command_sectors).
+  std::uint64_t command_first = 0;
+  std::uint64_t command_sectors = 0;
+  std::uint64_t command_done = 0;
+  std::uint64_t copy_id = 0;
+  bool done = false;
+  bool failed = false;
+  std::string error;
+};
+
+Kernel::Kernel(sc_core::sc_module_name name, const KernelParams& params,
+               const KernelWiring& wiring, ModelContext& context)
+    : sc_module(name),
+      params_(params),
+      wiring_(wiring),
+      context_(context),
+      cpu_(*wiring.cpu),
+      kernel_heap_(kKernelHeapStart) {
+  if (!wiring_.cpu || !wiring_.bus || !wiring_.dram) {
+    throw std::invalid_argument("kernel: needs a cpu, a bus and memory");
+  }
+  cpu_.set_interrupt_handler([this](int line, sc_time& local) { handle_interrupt(line, local); });
+  cpu_.set_interrupt_exit_hook([this] { on_interrupt_exit(); });
+  SC_THREAD(boot);
+}
+
+Kernel::~Kernel() = default;
+
+void Kernel::add_process(const ProcessSpec& spec) {
+  auto p = std::make_unique<Process>(spec);
+  p->finite = std::none_of(spec.program.begin(), spec.program.end(), [](const Operation& op) {
+    const Compute* c = std::get_if<Compute>(&op);
+    return c && c->until_end;
+  });
+  context_.declare_region(spec.name, trace::Layer::user, "process " + spec.name);
+  processes_.push_back(std::move(p));
+}
+
+std::string Kernel::describe_unfinished() const {
+  std::string text;
+  for (const auto& p : processes_) {
+    if (!p->finite || p->state == Process::State::done) continue;
+    if (!text.empty()) text += "; ";
+    text += p->spec.name + (p->state == Process::State::blocked ? " is blocked" : " has not ended");
+  }
+  return text;
+}
+
+void Kernel::boot() {
+  started_ = true;
+  for (auto& p : processes_) {
+    if (p->finite) ++finite_processes_left_;
+    // What its computation touches: one page, so that fills are real memory traffic.
+    p->task.working_set_base = allocate_frame();
+    p->task.working_set_size = kPageSize;
+    run_queue_.push_back(p.get());
+  }
+  for (auto& p : processes_) {
+    Process* process = p.get();
+    sc_core::sc_spawn([this, process] { process_main(*process); },
+                      sc_core::sc_gen_unique_name(process->spec.name.c_str()));
+  }
+  if (finite_processes_left_ == 0) {
+    end_time_ = now_ps();
+    sc_core::sc_stop();
+  }
+}
+
+// --- Processes --------------------------------------------------------------------------------
+
+void Kernel::process_main(Process& p) {
+  wait_to_run(p);
+  for (const Operation& op : p.spec.program) run(p, op);
+  exit_process(p);
+}
+
+void Kernel::run(Process& p, const Operation& op) {
+  if (const auto* c = std::get_if<Compute>(&op)) {
+    compute(p, *c);
+  } else if (const auto* s = std::get_if<Sleep>(&op)) {
+    sleep(p, *s);
+  } else if (const auto* r = std::get_if<DeviceRead>(&op)) {
+    device_read(p, *r);
+  }
+}
+
+void Kernel::compute(Process& p, const Compute& op) {
+  const Picoseconds slice = std::max<Picoseconds>(to_ps(params_.timeslice), 1);
+  Picoseconds left = op.until_end ? ~Picoseconds{0} : to_ps(op.duration);
+  while (left > 0) {
+    if (op.until_end && finite_processes_left_ == 0) return;
+    const Picoseconds chunk = std::min(left, slice - p.slice_used);
+    cpu_.compute(p.task, from_ps(chunk));
+    left -= chunk;
+    p.slice_used += chunk;
+    if (p.slice_used >= slice) {
+      p.slice_used = 0;
+      const bool others_waiting =
+          std::any_of(run_queue_.begin(), run_queue_.end(),
+                      [](Process* q) { return q->state == Process::State::runnable; });
+      if (others_waiting) yield(p, "timeslice");
+    }
+  }
+}
+
+void Kernel::sleep(Process& p, const Sleep& op) {
+  const Picoseconds start = now_ps();
+  cpu_.enter_kernel(p.task, "syscall nanosleep", cpu_.params().syscall_entry);
+  p.state = Process::State::blocked;
+  Process* next = pop_runnable();
+  cpu_.switch_to(next ? &next->task : nullptr, "sleep");
+  cpu_.release(p.task);
+  sc_core::wait(op.duration);
+  p.state = Process::State::runnable;
+  run_queue_.push_back(&p);
+  wait_to_run(p);
+  cpu_.return_to_user(p.task, "sysret nanosleep", cpu_.params().syscall_exit);
+  trace::Record r;
+  r.start = start;
+  r.end = now_ps();
+  r.actor = p.spec.name;
+  r.data = trace::Syscall{p.spec.name, "nanosleep", format_time(op.duration), 0, ""};
+  context_.record(std::move(r));
+}
+
+// --- Scheduling -------------------------------------------------------------------------------
+
+Kernel::Process* Kernel::pop_runnable() {
+  while (!run_queue_.empty()) {
+    Process* p = run_queue_.front();
+    run_queue_.pop_front();
+    if (p->state == Process::State::runnable) return p;
+  }
+  return nullptr;
+}
+
+void Kernel::wait_to_run(Process& p) {
+  for (;;) {
+    if (cpu_.running() == &p.task) {
+      cpu_.acquire(p.task);
+      p.state = Process::State::running;
+      return;
+    }
+    if (cpu_.idle() && !run_queue_.empty() && run_queue_.front() == &p) {
+      // Nobody runs: the first runnable process dispatches itself.
+      run_queue_.pop_front();
+      cpu_.claim_idle(p.task);
+      cpu_.switch_to(&p.task, "dispatch");
+      p.state = Process::State::running;
+      return;
+    }
+    sc_core::wait(cpu_.changed_event() | p.wake);
+  }
+}
+
+void Kernel::block(Process& p) {
+  p.state = Process::State::blocked;
+  Process* next = pop_runnable();
+  cpu_.switch_to(next ? &next->task : nullptr, "block");
+  cpu_.release(p.task);
+  while (p.state == Process::State::blocked) sc_core::wait(p.wake);
+  wait_to_run(p);
+}
+
+void Kernel::wake(Process& p) {
+  if (p.state != Process::State::blocked) return;
+  p.state = Process::State::runnable;
+  // A process woken by I/O goes first: it has been waiting and will block again soon.
+  run_queue_.push_front(&p);
+  need_resched_ = true;
+  p.wake.notify(SC_ZERO_TIME);
+}
+
+void Kernel::yield(Process& p, const std::string& reason) {
+  cpu_.acquire(p.task);
+  p.state = Process::State::runnable;
+  run_queue_.push_back(&p);
+  Process* next = pop_runnable();
+  if (next == &p) {
+    p.state = Process::State::running;
+    return;
+  }
+  cpu_.switch_to(next ? &next->task : nullptr, reason);
+  cpu_.release(p.task);
+  wait_to_run(p);
+}
+
+void Kernel::on_interrupt_exit() {
+  if (!need_resched_) return;
+  need_resched_ = false;
+  hw::Task* current = cpu_.running();
+  if (!current) {
+    if (Process* next = pop_runnable()) cpu_.switch_to(&next->task, "wakeup");
+    return;
+  }
+  // Only user code is preempted: the kernel modelled here is not preemptible.
+  if (!params_.wakeup_preemption || !current->resume_to_user) return;
+  auto it = std::find_if(processes_.begin(), processes_.end(),
+                         [current](const auto& q) { return &q->task == current; });
+  Process* next = pop_runnable();
+  if (!next || it == processes_.end()) return;
+  (*it)->state = Process::State::runnable;
+  run_queue_.push_back(it->get());
+  cpu_.switch_to(&next->task, "wakeup preemption");
+}
+
+void Kernel::exit_process(Process& p) {
+  cpu_.acquire(p.task);
+  p.state = Process::State::done;
+  if (p.finite && --finite_processes_left_ == 0) {
+    end_time_ = now_ps();
+    cpu_.finish();
+    wiring_.bus->flush_records();
+    sc_core::sc_stop();
+    cpu_.release(p.task);
+    return;
+  }
+  Process* next = pop_runnable();
+  cpu_.switch_to(next ? &next->task : nullptr, "exit");
+  cpu_.release(p.task);
+}
+
+// --- Memory -----------------------------------------------------------------------------------
+
+std::uint64_t Kernel::allocate_frame() {
+  // Hand out page frames in a scattered but fixed order (a stride coprime with the number of
+  // frames walks all of them), so a buffer's pages are not contiguous, as after a long uptime:
+  // that is what descriptor chains and data chaining are for.
+  const std::uint64_t frames = (wiring_.dram->size() - kUserMemoryStart) / kPageSize;
+  if (frames_handed_out_ >= frames) throw hw::ModelError("kernel: out of physical memory");
+  std::uint64_t stride = frames / 3 + 1;
+  while (std::gcd(stride, frames) != 1) ++stride;
+  const std::uint64_t frame = (frames_handed_out_++ * stride) % frames;
+  return kUserMemoryStart + frame * kPageSize;
+}
+
+std::uint64_t Kernel::allocate_kernel(std::uint64_t bytes, std::uint64_t align) {
+  kernel_heap_ = (kernel_heap_ + align - 1) / align * align;
+  const std::uint64_t at = kernel_heap_;
+  kernel_heap_ += bytes;
+  if (kernel_heap_ > kUserMemoryStart) throw hw::ModelError("kernel: kernel memory exhausted");
+  return at;
+}
+
+Kernel::Buffer& Kernel::user_buffer(Process& p, const std::string& name, std::uint64_t bytes) {
+  std::unique_ptr<Buffer>& b = p.buffers[name];
+  if (!b) {
+    b = std::make_unique<Buffer>();
+    b->region = p.spec.name + "." + name;
+    context_.declare_region(b->region, trace::Layer::user, p.spec.name + " buffer " + name);
+  }
+  while (b->frames.size() * kPageSize < bytes) {
+    const std::uint64_t frame = allocate_frame();
+    b->frames.push_back(frame);
+    context_.name_memory(frame, kPageSize, b->region);
+  }
+  b->size = std::max(b->size, bytes);
+  return *b;
+}
+
+std::vector<std::pair<std::uint64_t, std::uint64_t>> Kernel::segments(const Buffer& b,
+                                                                     std::uint64_t offset,
+                                                                     std::uint64_t bytes) const {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+  while (bytes > 0) {
+    const std::uint64_t page = offset / kPageSize;
+    const std::uint64_t within = offset % kPageSize;
+    const std::uint64_t n = std::min(bytes, kPageSize - within);
+    const std::uint64_t address = b.frames.at(page) + within;
+    if (!out.empty() && out.back().first + out.back().second == address) {
+      out.back().second += n;
+    } else {
+      out.emplace_back(address, n);
+    }
+    offset += n;
+    bytes -= n;
+  }
+  return out;
+}
+
+// --- The device_read system call --------------------------------------------------------------
+
+void Kernel::device_read(Process& p, const DeviceRead& op) {
+  const Picoseconds start = now_ps();
+  cpu_.enter_kernel(p.task, "syscall device_read", cpu_.params().syscall_entry);
+
+  const std::uint64_t sector = wiring_.sector_size;
+  const std::string args = op.device + ", lba " + std::to_string(op.lba) + ", " +
+                           size_text(op.bytes.bytes) + ", " + to_string(op.mechanism) +
+                           (op.mechanism == Mechanism::dma ? std::string(" ") + to_string(op.dma_mode)
+                                                           : std::string());
+  std::string error;
+  unsigned disk = 0;
+  if (op.device.rfind("disk", 0) != 0 ||
+      (disk = static_cast<unsigned>(std::stoul("0" + op.device.substr(4)))) >=
+          wiring_.disks.size()) {
+    error = "ENODEV";
+  } else if (op.bytes.bytes == 0 || op.bytes.bytes % sector != 0) {
+    error = "EINVAL";
+  } else if (op.lba + op.bytes.bytes / sector > wiring_.disks[disk]->sector_count()) {
+    error = "EINVAL";
+  }
+
+  bool ok = error.empty();
+  PendingIo io;
+  if (ok) {
+    io.process = &p;
+    io.disk = disk;
+    io.mechanism = op.mechanism;
+    io.lba = op.lba;
+    io.bytes = op.bytes.bytes;
+    io.buffer = &user_buffer(p, op.into, op.bytes.bytes);
+    cpu_.kernel_work(p.task, params_.driver_setup);
+    switch (op.mechanism) {
+      case Mechanism::pio: ok = ata_read_pio_polled(p, io); break;
+      case Mechanism::interrupt: ok = ata_read_pio_interrupt(p, io); break;
+      case Mechanism::dma: ok = ata_read_dma(p, io, op.dma_mode); break;
+      case Mechanism::channel: ok = channel_read(p, io); break;
+    }
+    if (!ok) error = "EIO";
+    verify(p, io);
+  }
+
+  cpu_.return_to_user(p.task, "sysret device_read", cpu_.params().syscall_exit);
+  trace::Record r;
+  r.start = start;
+  r.end = now_ps();
+  r.actor = p.spec.name;
+  r.data = trace::Syscall{p.spec.name, "device_read", args,
+                          ok ? static_cast<std::int64_t>(op.bytes.bytes) : -1, error};
+  context_.record(std::move(r));
+}
+
+void Kernel::verify(const Process& p, const PendingIo& io) {
+  // The checker, not the simulated kernel: untimed reads of what memory holds and what the
+  // disk holds, compared byte for byte.
+  std::vector<std::uint8_t> expected(io.bytes), actual(io.bytes);
+  wiring_.disks[io.disk]->peek(io.lba, expected.data(), expected.size());
+  std::uint64_t offset = 0;
+  for (const auto& [address, n] : segments(*io.buffer, 0, io.bytes)) {
+    wiring_.dram->peek(address, actual.data() + offset, n);
+    offset += n;
+  }
+  std::uint64_t mismatched = 0;
+  for (std::size_t i = 0; i < expected.size(); ++i) mismatched += expected[i] != actual[i];
+  trace::Record r;
+  r.start = r.end = now_ps();
+  r.actor = p.spec.name;
+  r.data = trace::Verification{"disk" + std::to_string(io.disk) + " lba " +
+                                   std::to_string(io.lba) + " -> " + io.buffer->region,
+                               io.bytes, mismatched};
+  context_.record(std::move(r));
+}
+
+// --- ATA drivers ------------------------------------------------------------------------------
+
+void Kernel::ata_issue(unsigned disk, std::uint64_t lba, std::uint64_t sectors, bool dma,
+                       bool interrupts, sc_time& local) {
+  const std::uint64_t base = wiring_.disk_registers.at(disk);
+  cpu_.io_write(base + ata::device_control, interrupts ? 0 : ata::control_no_interrupts, 1, local);
+  const bool ext = sectors > ata::max_sectors_28 || lba + sectors > ata::lba28_limit;
+  if (ext) {
+    // LBA48: each register takes its high-order byte first.
+    cpu_.io_write(base + ata::sector_count, (sectors >> 8) & 0xFF, 1, local);
+    cpu_.io_write(base + ata::lba_low, (lba >> 24) & 0xFF, 1, local);
+    cpu_.io_write(base + ata::lba_mid, (lba >> 32) & 0xFF, 1, local);
+    cpu_.io_write(base + ata::lba_high, (lba >> 40) & 0xFF, 1, local);
+    cpu_.io_write(base + ata::sector_count, sectors & 0xFF, 1, local);
+    cpu_.io_write(base + ata::lba_low, lba & 0xFF, 1, local);
+    cpu_.io_write(base + ata::lba_mid, (lba >> 8) & 0xFF, 1, local);
+    cpu_.io_write(base + ata::lba_high, (lba >> 16) & 0xFF, 1, local);
+    cpu_.io_write(base + ata::device, ata::device_lba, 1, local);
+    cpu_.io_write(base + ata::command, dma ? ata::read_dma_ext : ata::read_sectors_ext, 1, local);
+  } else {
+    cpu_.io_write(base + ata::sector_count, sectors & 0xFF, 1, local);  // 256 is written as 0
+    cpu_.io_write(base + ata::lba_low, lba & 0xFF, 1, local);
+    cpu_.io_write(base + ata::lba_mid, (lba >> 8) & 0xFF, 1, local);
+    cpu_.io_write(base + ata::lba_high, (lba >> 16) & 0xFF, 1, local);
+    cpu_.io_write(base + ata::device, ata::device_lba | ((lba >> 24) & 0x0F), 1, local);
+    cpu_.io_write(base + ata::command, dma ? ata::read_dma : ata::read_sectors, 1, local);
+  }
+}
+
+bool Kernel::pio_sector(PendingIo& io, sc_time& local, hw::Task* polling_task) {
+  const std::uint64_t base = wiring_.disk_registers.at(io.disk);
+  // Wait for the sector: BSY clear and DRQ set. In polled mode this spins through the seek.
+  std::uint32_t status = 0;
+  do {
+    status = cpu_.io_read(base + ata::status, 1, local);
+    if (status & ata::status_error) return false;
+    if (polling_task && local >= params_.decoupling_quantum) cpu_.sync(polling_task, local);
+  } while ((status & ata::status_busy) || !(status & ata::status_drq));
+
+  const std::uint64_t sector = wiring_.sector_size;
+  const unsigned width = static_cast<unsigned>(wiring_.data_register_width);
+  std::vector<std::uint8_t> data(sector);
+  const Picoseconds start = now_ps() + to_ps(local);
+  for (std::uint64_t at = 0; at < sector; at += width) {
+    const std::uint32_t word = cpu_.io_read(base + ata::data, width, local);
+    put_le(data.data() + at, word, width);
+  }
+  const std::uint64_t offset = (io.command_first + io.command_done) * sector;
+  std::uint64_t written = 0;
+  for (const auto& [address, n] : segments(*io.buffer, offset, sector)) {
+    cpu_.memory_write(address, data.data() + written, n, local);
+    written += n;
+  }
+  trace::Record r;
+  r.start = start;
+  r.end = now_ps() + to_ps(local);
+  r.actor = cpu_.name();
+  r.data = trace::Copy{io.copy_id, trace::Engine::cpu, "disk" + std::to_string(io.disk) + ".buffer",
+                       io.buffer->region, sector};
+  context_.record(std::move(r));
+  ++io.command_done;
+  return true;
+}
+
+bool Kernel::ata_read_pio_polled(Process& p, PendingIo& io) {
+  const std::uint64_t total = io.bytes / wiring_.sector_size;
+  sc_time local = SC_ZERO_TIME;
+  for (io.command_first = 0; io.command_first < total; io.command_first += io.command_sectors) {
+    io.command_sectors = std::min(total - io.command_first, params_.max_sectors_per_command);
+    io.command_done = 0;
+    io.copy_id = context_.new_copy_id();
+    ata_issue(io.disk, io.lba + io.command_first, io.command_sectors, false, false, local);
+    while (io.command_done < io.command_sectors) {
+      if (!pio_sector(io, local, &p.task)) {
+        cpu_.sync(&p.task, local);
+        return false;
+      }
+      if (local >= params_.decoupling_quantum) cpu_.sync(&p.task, local);
+    }
+  }
+  cpu_.sync(&p.task, local);
+  return true;
+}
+
+bool Kernel::ata_read_pio_interrupt(Process& p, PendingIo& io) {
+  const std::uint64_t total = io.bytes / wiring_.sector_size;
+  const int line = wiring_.disk_irq_lines.at(io.disk);
+  for (io.command_first = 0; io.command_first < total; io.command_first += io.command_sectors) {
+    io.command_sectors = std::min(total - io.command_first, params_.max_sectors_per_command);
+    io.command_done = 0;
+    io.done = false;
+    io.copy_id = context_.new_copy_id();
+    sc_time local = SC_ZERO_TIME;
+    pending_by_line_[line] = &io;
+    ata_issue(io.disk, io.lba + io.command_first, io.command_sectors, false, true, local);
+    cpu_.sync(&p.task, local);
+    block(p);  // the handler moves each sector as its interrupt arrives
+    pending_by_line_.erase(line);
+    if (io.failed) return false;
+  }
+  return true;
+}
+
+bool Kernel::ata_read_dma(Process& p, PendingIo& io, DmaMode mode) {
+  const std::uint64_t sector = wiring_.sector_size;
+  const std::uint64_t total = io.bytes / sector;
+  const int line = wiring_.disk_irq_lines.at(io.disk);
+  const std::uint64_t channel =
+      wiring_.dma_registers + wiring_.disk_dma_channels.at(io.disk) * wiring_.dma_channel_stride;
+  using Dma = hw::DmaController;
+  std::uint32_t discipline = Dma::kSingle;
+  if (mode == DmaMode::burst) discipline = Dma::kBlock;
+  if (mode == DmaMode::transparent) discipline = Dma::kSingle | Dma::kModeTransparent;
+
+  for (io.command_first = 0; io.command_first < total; io.command_first += io.command_sectors) {
+    io.command_sectors = std::min(total - io.command_first, params_.max_sectors_per_command);
+    io.done = false;
+    const std::uint64_t bytes = io.command_sectors * sector;
+    const auto pieces = segments(*io.buffer, io.command_first * sector, bytes);
+    sc_time local = SC_ZERO_TIME;
+    std::uint32_t address = static_cast<std::uint32_t>(pieces.front().first);
+    std::uint32_t chain = 0;
+    if (pieces.size() > 1) {
+      // Scattered pages: one descriptor per physically contiguous piece.
+      std::vector<std::uint8_t> table(pieces.size() * kDescriptorBytes, 0);
+      for (std::size_t i = 0; i < pieces.size(); ++i) {
+        put_le(&table[i * kDescriptorBytes], pieces[i].first, 8);
+        put_le(&table[i * kDescriptorBytes + 8], pieces[i].second, 4);
+        put_le(&table[i * kDescriptorBytes + 12], i + 1 == pieces.size() ? Dma::kDescriptorLast : 0,
+               4);
+      }
+      const std::uint64_t at = allocate_kernel(table.size(), kDescriptorBytes);
+      cpu_.memory_write(at, table.data(), table.size(), local);
+      address = static_cast<std::uint32_t>(at);
+      chain = Dma::kModeChain;
+    }
+    cpu_.io_write(channel + Dma::kMask, 1, 4, local);
+    cpu_.io_write(channel + Dma::kAddress, address, 4, local);
+    cpu_.io_write(channel + Dma::kCount, static_cast<std::uint32_t>(bytes), 4, local);
+    cpu_.io_write(channel + Dma::kMode, Dma::kTypeDeviceToMemory | discipline | chain, 4, local);
+    cpu_.io_write(channel + Dma::kMask, 0, 4, local);
+    pending_by_line_[line] = &io;
+    ata_issue(io.disk, io.lba + io.command_first, io.command_sectors, true, true, local);
+    cpu_.sync(&p.task, local);
+    block(p);  // one interrupt when the disk has seen terminal count
+    pending_by_line_.erase(line);
+    if (io.failed) return false;
+  }
+  return true;
+}
+
+// --- Channel driver ---------------------------------------------------------------------------
+
+bool Kernel::channel_read(Process& p, PendingIo& io) {
+  const std::uint64_t sector = wiring_.sector_size;
+  const std::uint64_t total = io.bytes / sector;
+  const std::uint64_t base = wiring_.channel_registers;
+  for (io.command_first = 0; io.command_first < total; io.command_first += io.command_sectors) {
+    io.command_sectors = std::min(total - io.command_first, params_.max_sectors_per_command);
+    io.done = false;
+    const auto pieces = segments(*io.buffer, io.command_first * sector, io.command_sectors * sector);
+    // The channel program: LOCATE (command-chained) to the block, then one READ whose data is
+    // chained across the scattered pieces of the buffer.
+    const std::size_t ccws = 1 + pieces.size();
+    std::vector<std::uint8_t> program(ccws * chan::ccw_bytes + 4, 0);
+    const std::uint64_t at = allocate_kernel(program.size(), chan::ccw_bytes);
+    const std::uint64_t lba_data = at + ccws * chan::ccw_bytes;
+    put_be(&program[ccws * chan::ccw_bytes], io.lba + io.command_first, 4);
+    std::uint8_t* ccw = program.data();
+    ccw[0] = chan::command_locate;
+    ccw[1] = chan::flag_chain_command;
+    put_be(ccw + 2, 4, 2);
+    put_be(ccw + 4, lba_data, 4);
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      ccw = program.data() + (1 + i) * chan::ccw_bytes;
+      ccw[0] = chan::command_read;  // a data-chained CCW repeats the command code
+      ccw[1] = i + 1 < pieces.size() ? chan::flag_chain_data : 0;
+      put_be(ccw + 2, pieces[i].second, 2);
+      put_be(ccw + 4, pieces[i].first, 4);
+    }
+    sc_time local = SC_ZERO_TIME;
+    cpu_.memory_write(at, program.data(), program.size(), local);
+    const int line = wiring_.channel_irq_line;
+    pending_by_line_[line] = &io;
+    cpu_.io_write(base + chan::caw, static_cast<std::uint32_t>(at), 4, local);
+    cpu_.io_write(base + chan::device, wiring_.disk_channel_devices.at(io.disk), 4, local);
+    cpu_.io_write(base + chan::start, 1, 4, local);
+    const std::uint32_t condition = cpu_.io_read(base + chan::condition_code, 4, local);
+    cpu_.sync(&p.task, local);
+    if (condition != 0) {
+      pending_by_line_.erase(line);
+      return false;
+    }
+    block(p);  // one interrupt at the end of the channel program
+    pending_by_line_.erase(line);
+    if (io.failed) return false;
+  }
+  return true;
+}
+
+// --- Interrupts -------------------------------------------------------------------------------
+
+void Kernel::handle_interrupt(int line, sc_time& local) {
+  auto it = pending_by_line_.find(line);
+  if (it == pending_by_line_.end()) {
+    // Nobody waits: quiet a disk's line by reading its status, as a driver's spurious path does.
+    for (std::size_t d = 0; d < wiring_.disk_irq_lines.size(); ++d) {
+      if (wiring_.disk_irq_lines[d] == line) {
+        cpu_.io_read(wiring_.disk_registers[d] + ata::status, 1, local);
+      }
+    }
+    return;
+  }
+  PendingIo& io = *it->second;
+  switch (io.mechanism) {
+    case Mechanism::interrupt: {
+      if (!pio_sector(io, local, nullptr)) {
+        io.failed = true;
+        io.done = true;
+      } else if (io.command_done == io.command_sectors) {
+        io.done = true;
+      }
+      break;
+    }
+    case Mechanism::dma: {
+      const std::uint32_t status =
+          cpu_.io_read(wiring_.disk_registers.at(io.disk) + ata::status, 1, local);
+      const std::uint64_t channel = wiring_.dma_registers + wiring_.disk_dma_channels.at(io.disk) *
+                                                                wiring_.dma_channel_stride;
+      const std::uint32_t dma_status =
+          cpu_.io_read(channel + hw::DmaController::kStatus, 4, local);
+      io.failed = (status & ata::status_error) ||
+                  !(dma_status & hw::DmaController::kStatusTerminalCount) ||
+                  (dma_status & hw::DmaController::kStatusError);
+      io.done = true;
+      break;
+    }
+    case Mechanism::channel: {
+      cpu_.io_read(wiring_.channel_registers + chan::interruption, 4, local);  // stores the CSW
+      std::uint8_t csw[chan::csw_bytes];
+      cpu_.memory_read(wiring_.csw_address, csw, sizeof csw, local);
+      const std::uint8_t unit = csw[4], channel_status = csw[5];
+      const std::uint32_t residual = (csw[6] << 8) | csw[7];
+      io.failed = (unit & (chan::channel_end | chan::device_end)) !=
+                      (chan::channel_end | chan::device_end) ||
+                  (unit & chan::unit_check) || channel_status != 0 || residual != 0;
+      io.done = true;
+      break;
+    }
+    case Mechanism::pio: break;
+  }
+  if (io.done) wake(*io.process);
+}
+
+}  // namespace iosim::os

@@ -1,0 +1,24 @@
+#include "models/os/program.h"
+
+namespace iosim::os {
+
+const char* to_string(Mechanism m) {
+  switch (m) {
+    case Mechanism::pio: return "pio";
+    case Mechanism::interrupt: return "interrupt";
+    case Mechanism::dma: return "dma";
+    case Mechanism::channel: return "channel";
+  }
+  return "?";
+}
+
+const char* to_string(DmaMode m) {
+  switch (m) {
+    case DmaMode::burst: return "burst";
+    case DmaMode::cycle_steal: return "cycle_steal";
+    case DmaMode::transparent: return "transparent";
+  }
+  return "?";
+}
+
+}  // namespace iosim::os
