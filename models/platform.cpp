@@ -121,6 +121,8 @@ RunOutcome run_platform(const RunSpec& spec, trace::Sink& sink) {
   RunOutcome outcome;
   try {
     check_time_resolution();
+    // The models report through records, never by printing (sc_stop's notice included).
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     ModelContext context(sink, spec.seed);
     Machine machine(spec, context);
     sc_core::sc_start(spec.time_limit);
