@@ -56,33 +56,40 @@ void Bus::withdraw_cpu_announcement() {
 }
 
 Picoseconds Bus::find_gap(Picoseconds from, Picoseconds length) const {
+  if (calendar_.empty() || calendar_.back().end <= from) return from;  // nobody in the way
   Picoseconds candidate = from;
-  auto it = calendar_.upper_bound(candidate);
-  if (it != calendar_.begin()) {
-    auto before = std::prev(it);
-    if (before->second.end > candidate) it = before;
-  }
+  // The first reservation that could overlap [from, ...): the last one starting at or before it.
+  auto it = std::upper_bound(calendar_.begin(), calendar_.end(), candidate,
+                             [](Picoseconds t, const Reservation& r) { return t < r.start; });
+  if (it != calendar_.begin() && std::prev(it)->end > candidate) --it;
   for (; it != calendar_.end(); ++it) {
-    if (it->first >= candidate + length) break;
-    candidate = std::max(candidate, it->second.end);
+    if (it->start >= candidate + length) break;
+    candidate = std::max(candidate, it->end);
   }
   return candidate;
 }
 
-void Bus::reserve(Picoseconds start, Picoseconds end, const std::string& initiator) {
-  if (end > start) calendar_[start] = Reservation{end, initiator};
+void Bus::reserve(Picoseconds start, Picoseconds end) {
+  if (end <= start) return;
+  // Reservations mostly arrive in time order: append; otherwise insert in place.
+  if (calendar_.empty() || calendar_.back().start <= start) {
+    calendar_.push_back(Reservation{start, end});
+    return;
+  }
+  auto it = std::upper_bound(calendar_.begin(), calendar_.end(), start,
+                             [](Picoseconds t, const Reservation& r) { return t < r.start; });
+  calendar_.insert(it, Reservation{start, end});
 }
 
 void Bus::forget_before(Picoseconds now) {
-  while (!calendar_.empty() && calendar_.begin()->second.end <= now) {
-    calendar_.erase(calendar_.begin());
-  }
+  while (!calendar_.empty() && calendar_.front().end <= now) calendar_.pop_front();
 }
 
 void Bus::b_transport(int id, tlm::tlm_generic_payload& trans, sc_time& delay) {
   const BusAccess* access = trans.get_extension<BusAccess>();
-  const std::string initiator =
-      access && !access->initiator.empty() ? access->initiator : "initiator" + std::to_string(id);
+  const std::string anonymous =
+      access && !access->initiator.empty() ? std::string() : "initiator" + std::to_string(id);
+  const std::string& initiator = anonymous.empty() ? access->initiator : anonymous;
   const BusAccess::Mode mode = access ? access->mode : BusAccess::Mode::normal;
   const BusAccess::Hold hold = access ? access->hold : BusAccess::Hold::none;
   // The stall an initiator sees counts from its own request time, including any wait below.
@@ -111,14 +118,14 @@ void Bus::b_transport(int id, tlm::tlm_generic_payload& trans, sc_time& delay) {
 
   const bool own_hold = hold_ && hold_->owner == initiator;
   // Inside a hold the bus is already granted: no arbitration per transaction.
-  const Picoseconds length =
-      to_ps(occupancy(trans.get_data_length(), target_latency)) -
-      (own_hold ? to_ps(params_.arbitration) : 0);
+  const Picoseconds length = to_ps(occupancy(trans.get_data_length(), target_latency)) -
+                             (own_hold ? to_ps(params_.arbitration) : 0);
 
   Picoseconds now = to_ps(sc_time_stamp());
   Picoseconds requested = now + to_ps(delay);
   forget_before(now);
-  Picoseconds granted = own_hold ? std::max(requested, hold_->last_end) : find_gap(requested, length);
+  Picoseconds granted =
+      own_hold ? std::max(requested, hold_->last_end) : find_gap(requested, length);
 
   if (mode == BusAccess::Mode::transparent) {
     // Only cycles the CPU does not want: end before its next announced access, or wait for it.
@@ -142,13 +149,13 @@ void Bus::b_transport(int id, tlm::tlm_generic_payload& trans, sc_time& delay) {
     busy = finished - hold_->last_end;
     hold_->last_end = finished;
   } else {
-    reserve(granted, finished, initiator);
+    reserve(granted, finished);
   }
 
   if (hold == BusAccess::Hold::acquire && !own_hold) {
     hold_ = HeldBus{initiator, granted, finished};
   } else if (hold == BusAccess::Hold::release && own_hold) {
-    reserve(hold_->since, finished, initiator);
+    reserve(hold_->since, finished);
     hold_.reset();
     hold_released_.notify(from_ps(finished - now));
   }
@@ -174,23 +181,25 @@ void Bus::note_tenure(const std::string& initiator, Picoseconds granted, Picosec
                       Picoseconds busy, Picoseconds stall, std::uint64_t bytes) {
   // Consecutive transactions of one initiator, with nobody else on the bus in between, are one
   // tenure record: counts and busy time add up, so nothing is lost by the aggregation.
-  auto it = open_tenures_.find(initiator);
-  if (it != open_tenures_.end() && last_initiator_ != initiator) {
-    emit_tenure(initiator, it->second);
-    open_tenures_.erase(it);
-    it = open_tenures_.end();
+  OpenTenure* t = nullptr;
+  if (last_tenure_ && last_initiator_ == initiator) {
+    t = last_tenure_;
+  } else {
+    auto it = open_tenures_.find(initiator);
+    if (it != open_tenures_.end()) {
+      emit_tenure(initiator, it->second);  // somebody else used the bus since: a new tenure
+      open_tenures_.erase(it);
+    }
+    t = &open_tenures_.emplace(initiator, OpenTenure{granted, end, 0, 0, 0, 0}).first->second;
+    last_initiator_ = initiator;
+    last_tenure_ = t;
   }
-  if (it == open_tenures_.end()) {
-    it = open_tenures_.emplace(initiator, OpenTenure{granted, end, 0, 0, 0, 0}).first;
-  }
-  OpenTenure& t = it->second;
-  t.start = std::min(t.start, granted);
-  t.end = std::max(t.end, end);
-  t.busy += busy;
-  t.stall += stall;
-  t.transactions += 1;
-  t.bytes += bytes;
-  last_initiator_ = initiator;
+  t->start = std::min(t->start, granted);
+  t->end = std::max(t->end, end);
+  t->busy += busy;
+  t->stall += stall;
+  t->transactions += 1;
+  t->bytes += bytes;
 }
 
 void Bus::emit_tenure(const std::string& initiator, const OpenTenure& t) {
@@ -205,6 +214,8 @@ void Bus::emit_tenure(const std::string& initiator, const OpenTenure& t) {
 void Bus::flush_records() {
   for (const auto& [initiator, tenure] : open_tenures_) emit_tenure(initiator, tenure);
   open_tenures_.clear();
+  last_tenure_ = nullptr;
+  last_initiator_.clear();
 }
 
 }  // namespace iosim::hw

@@ -24,15 +24,16 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
+#include <systemc>
+#include <tlm>
 
 #include "models/core/context.h"
 #include "models/core/params.h"
@@ -123,8 +124,7 @@ class Bus : public sc_core::sc_module {
     std::string name;
   };
   struct Reservation {
-    Picoseconds end;
-    std::string initiator;
+    Picoseconds start, end;
   };
   struct HeldBus {
     std::string owner;
@@ -140,7 +140,7 @@ class Bus : public sc_core::sc_module {
   unsigned int transport_dbg(int id, tlm::tlm_generic_payload& trans);
   const Mapping* route(std::uint64_t address) const;
   Picoseconds find_gap(Picoseconds from, Picoseconds length) const;
-  void reserve(Picoseconds start, Picoseconds end, const std::string& initiator);
+  void reserve(Picoseconds start, Picoseconds end);
   void forget_before(Picoseconds now);
   void note_tenure(const std::string& initiator, Picoseconds granted, Picoseconds end,
                    Picoseconds busy, Picoseconds stall, std::uint64_t bytes);
@@ -149,13 +149,14 @@ class Bus : public sc_core::sc_module {
   BusParams params_;
   ModelContext& context_;
   std::vector<Mapping> map_;
-  std::map<Picoseconds, Reservation> calendar_;  // by start time
+  std::deque<Reservation> calendar_;  // sorted by start; never overlapping
   std::optional<HeldBus> hold_;
   sc_core::sc_event hold_released_;
   std::optional<Picoseconds> cpu_next_access_;
   sc_core::sc_event cpu_announcement_changed_;
   std::string last_initiator_;
   std::map<std::string, OpenTenure> open_tenures_;
+  OpenTenure* last_tenure_ = nullptr;  // open_tenures_[last_initiator_], the common case
 };
 
 }  // namespace iosim::hw

@@ -13,7 +13,9 @@ using sc_core::sc_time_stamp;
 using sc_core::SC_ZERO_TIME;
 
 namespace {
-Picoseconds now_ps() { return to_ps(sc_time_stamp()); }
+Picoseconds now_ps() {
+  return to_ps(sc_time_stamp());
+}
 }  // namespace
 
 Cpu::Cpu(sc_core::sc_module_name name, const CpuParams& params, Bus& bus, std::uint64_t pic_base,
@@ -98,6 +100,24 @@ void Cpu::kernel_work(Task& task, const sc_time& work) {
   }
 }
 
+Cpu::Transaction::Transaction(const std::string& initiator) {
+  access.initiator = initiator;
+  payload.set_extension(&access);
+  payload.set_extension(&grant);
+}
+
+Cpu::Transaction::~Transaction() {
+  payload.clear_extension(&access);
+  payload.clear_extension(&grant);
+}
+
+std::unique_ptr<Cpu::Transaction> Cpu::take_transaction() {
+  if (spare_transactions_.empty()) return std::make_unique<Transaction>(name());
+  std::unique_ptr<Transaction> t = std::move(spare_transactions_.back());
+  spare_transactions_.pop_back();
+  return t;
+}
+
 void Cpu::fill_cache_line(Task& task) {
   const std::uint64_t line = params_.cache_line.bytes;
   std::uint64_t address = task.working_set_base;
@@ -108,48 +128,35 @@ void Cpu::fill_cache_line(Task& task) {
   std::vector<std::uint8_t> data(line);
   sc_time local = SC_ZERO_TIME;
   const Picoseconds asked = now_ps();
-  tlm::tlm_generic_payload trans;
-  BusAccess access;
-  access.initiator = name();
-  BusGrantInfo grant;
-  trans.set_command(tlm::TLM_READ_COMMAND);
-  trans.set_address(address);
-  trans.set_data_ptr(data.data());
-  trans.set_data_length(static_cast<unsigned>(line));
-  trans.set_streaming_width(static_cast<unsigned>(line));
-  trans.set_extension(&access);
-  trans.set_extension(&grant);
-  bus_socket->b_transport(trans, local);
-  trans.clear_extension(&access);
-  trans.clear_extension(&grant);
-  if (trans.get_response_status() != tlm::TLM_OK_RESPONSE) {
+  if (transact(tlm::TLM_READ_COMMAND, address, data.data(), static_cast<unsigned>(line), local,
+               false) != tlm::TLM_OK_RESPONSE) {
     throw ModelError(std::string(name()) + ": cache-line fill at an unmapped address");
   }
   // Only waiting for the grant stalls the core; the data beats overlap with execution.
-  const Picoseconds granted = std::max(grant.grant.granted, asked);
+  const Picoseconds granted = asked + last_stall_;
   if (granted > now_ps()) sc_core::wait(from_ps(granted - now_ps()));
-  add_stall(granted - asked);
+  add_stall(last_stall_);
 }
 
 tlm::tlm_response_status Cpu::transact(tlm::tlm_command command, std::uint64_t address,
-                                       std::uint8_t* data, unsigned size, sc_time& local) {
-  tlm::tlm_generic_payload trans;
-  BusAccess access;
-  access.initiator = name();
-  BusGrantInfo grant;
+                                       std::uint8_t* data, unsigned size, sc_time& local,
+                                       bool count_stall) {
+  std::unique_ptr<Transaction> t = take_transaction();
+  tlm::tlm_generic_payload& trans = t->payload;
   trans.set_command(command);
   trans.set_address(address);
   trans.set_data_ptr(data);
   trans.set_data_length(size);
   trans.set_streaming_width(size);
-  trans.set_extension(&access);
-  trans.set_extension(&grant);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  t->grant.grant = BusGrant{};
   bus_socket->b_transport(trans, local);
-  trans.clear_extension(&access);
-  trans.clear_extension(&grant);
   // Includes any wait inside b_transport for another initiator's burst.
-  add_stall(grant.grant.stall());
-  return trans.get_response_status();
+  last_stall_ = t->grant.grant.stall();
+  if (count_stall) add_stall(last_stall_);
+  const tlm::tlm_response_status status = trans.get_response_status();
+  give_back(std::move(t));
+  return status;
 }
 
 std::uint32_t Cpu::io_read(std::uint64_t address, unsigned size, sc_time& local) {
@@ -308,9 +315,8 @@ void Cpu::interrupt_thread() {
       interrupted->resume_to_user = false;
       interrupted->in_kernel = false;
       record_mode_switch(*interrupted, false,
-                         line != InterruptController::kNoInterrupt
-                             ? "iret " + std::to_string(line)
-                             : "iret spurious",
+                         line != InterruptController::kNoInterrupt ? "iret " + std::to_string(line)
+                                                                   : "iret spurious",
                          exit_start, now_ps());
       account();
     }
@@ -354,6 +360,8 @@ void Cpu::close_interval() {
   }
 }
 
-void Cpu::finish() { close_interval(); }
+void Cpu::finish() {
+  close_interval();
+}
 
 }  // namespace iosim::hw

@@ -25,11 +25,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
+#include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/core/context.h"
 #include "models/hw/bus.h"
@@ -41,9 +43,9 @@ namespace iosim::hw {
 struct Task {
   explicit Task(std::string task_name) : name(std::move(task_name)) {}
   std::string name;
-  bool in_kernel = false;        // privilege level of the task's code right now
-  bool resume_to_user = false;   // preempted in user mode: returns to user when it runs again
-  Picoseconds since_fill = 0;    // computation since the last cache-line fill
+  bool in_kernel = false;              // privilege level of the task's code right now
+  bool resume_to_user = false;         // preempted in user mode: returns to user when it runs again
+  Picoseconds since_fill = 0;          // computation since the last cache-line fill
   std::uint64_t working_set_base = 0;  // physical memory its computation touches
   std::uint64_t working_set_size = 0;
   std::uint64_t next_fill = 0;
@@ -87,8 +89,7 @@ class Cpu : public sc_core::sc_module {
 
   /// in/out instructions on a device register: io_instruction plus the bus transaction.
   std::uint32_t io_read(std::uint64_t address, unsigned size, sc_core::sc_time& local);
-  void io_write(std::uint64_t address, std::uint32_t value, unsigned size,
-                sc_core::sc_time& local);
+  void io_write(std::uint64_t address, std::uint32_t value, unsigned size, sc_core::sc_time& local);
   /// CPU loads and stores, one cache-line transaction per line touched.
   void memory_read(std::uint64_t address, std::uint8_t* dst, std::size_t n,
                    sc_core::sc_time& local);
@@ -119,12 +120,24 @@ class Cpu : public sc_core::sc_module {
   void interrupt_thread();
   void fill_cache_line(Task& task);
   tlm::tlm_response_status transact(tlm::tlm_command command, std::uint64_t address,
-                                    std::uint8_t* data, unsigned size, sc_core::sc_time& local);
+                                    std::uint8_t* data, unsigned size, sc_core::sc_time& local,
+                                    bool count_stall = true);
   void account();
   void close_interval();
   void add_stall(Picoseconds stall) { open_.stall += stall; }
   void record_mode_switch(const Task& task, bool to_kernel, const std::string& cause,
                           Picoseconds start, Picoseconds end);
+
+  /// A transaction with its bus extensions attached, reused: PIO issues millions of them.
+  struct Transaction {
+    explicit Transaction(const std::string& initiator);
+    ~Transaction();
+    tlm::tlm_generic_payload payload;
+    BusAccess access;
+    BusGrantInfo grant;
+  };
+  std::unique_ptr<Transaction> take_transaction();
+  void give_back(std::unique_ptr<Transaction> t) { spare_transactions_.push_back(std::move(t)); }
 
   struct OpenInterval {
     trace::CpuState state = trace::CpuState::idle;
@@ -140,15 +153,17 @@ class Cpu : public sc_core::sc_module {
   InterruptHandler handler_;
   InterruptExitHook exit_hook_;
 
-  Task* running_ = nullptr;      // the task whose context is loaded; nullptr = idle
-  const void* holder_ = nullptr; // the thread executing now (a Task or the interrupt thread)
+  Task* running_ = nullptr;       // the task whose context is loaded; nullptr = idle
+  const void* holder_ = nullptr;  // the thread executing now (a Task or the interrupt thread)
   bool in_irq_ = false;
   bool switching_ = false;
   bool preempt_requested_ = false;
-  sc_core::sc_event changed_;          // any of the above changed
-  sc_core::sc_event preempt_event_;    // cuts a preemptible wait short
+  sc_core::sc_event changed_;        // any of the above changed
+  sc_core::sc_event preempt_event_;  // cuts a preemptible wait short
   OpenInterval open_;
-  const char irq_marker_ = 0;          // holder_ while the interrupt thread runs
+  Picoseconds last_stall_ = 0;  // of the latest transaction
+  const char irq_marker_ = 0;   // holder_ while the interrupt thread runs
+  std::vector<std::unique_ptr<Transaction>> spare_transactions_;
 };
 
 }  // namespace iosim::hw
