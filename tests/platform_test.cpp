@@ -25,7 +25,7 @@ struct Summary {
   Picoseconds end = 0;
   std::uint64_t interrupts = 0, syscall_mode_switches = 0, context_switches = 0;
   std::uint64_t cpu_copies = 0, dma_copies = 0, channel_copies = 0;
-  std::uint64_t verified_bytes = 0, mismatched = 0;
+  std::uint64_t verified_bytes = 0, mismatched = 0, syscall_errors = 0;
   Picoseconds other_work = 0, other_stall = 0, irq_time = 0, io_time = 0;
   std::vector<Picoseconds> cpu_copy_starts;
 };
@@ -54,6 +54,8 @@ Summary summarize(const RunOutcome& outcome, const std::vector<trace::Record>& r
       if (m->cause.rfind("syscall ", 0) == 0 || m->cause.rfind("sysret ", 0) == 0) {
         ++s.syscall_mode_switches;
       }
+    } else if (auto* c = std::get_if<trace::Syscall>(&r.data)) {
+      if (c->result < 0) ++s.syscall_errors;
     } else if (std::get_if<trace::ContextSwitch>(&r.data)) {
       ++s.context_switches;
     } else if (auto* v = std::get_if<trace::Verification>(&r.data)) {
@@ -93,7 +95,8 @@ Summary run_in_child(const RunSpec& spec) {
                              std::to_string(s.interrupts) + " " + std::to_string(s.other_work) +
                              " " + std::to_string(s.other_stall) + " " +
                              std::to_string(s.verified_bytes) + " " +
-                             std::to_string(s.mismatched) + "\n";
+                             std::to_string(s.mismatched) + " " +
+                             std::to_string(s.syscall_errors) + "\n";
     if (write(fds[1], line.data(), line.size()) < 0) _exit(1);
     _exit(0);
   }
@@ -107,9 +110,10 @@ Summary run_in_child(const RunSpec& spec) {
   waitpid(pid, &status, 0);
   Summary s;
   int completed = 0;
-  unsigned long long end, interrupts, work, stall, verified, mismatched;
-  if (std::sscanf(buffer, "%d %llu %llu %llu %llu %llu %llu", &completed, &end, &interrupts, &work,
-                  &stall, &verified, &mismatched) == 7) {
+  unsigned long long end, interrupts, work, stall, verified, mismatched, errors;
+  if (std::sscanf(buffer, "%d %llu %llu %llu %llu %llu %llu %llu", &completed, &end, &interrupts,
+                  &work, &stall, &verified, &mismatched, &errors) == 8) {
+    s.syscall_errors = errors;
     s.completed = completed;
     s.end = end;
     s.interrupts = interrupts;
@@ -205,6 +209,7 @@ TEST(Platform, ChannelProgramEndsWithOneInterrupt) {
   ASSERT_TRUE(s.completed) << run_platform(spec, sink).error;
   EXPECT_EQ(s.interrupts, 1u);
   EXPECT_EQ(s.channel_copies, 1u);
+  EXPECT_EQ(s.syscall_errors, 0u);
   EXPECT_EQ(s.cpu_copies, 0u);
   EXPECT_EQ(s.mismatched, 0u);
   EXPECT_EQ(s.verified_bytes, 64u << 10);
@@ -220,6 +225,7 @@ TEST(Platform, CompetingProcessGetsMoreCpuAsTheMechanismImproves) {
   const Summary channel = run_in_child(read_while_computing(Mechanism::channel));
   for (const Summary* s : {&pio, &irq, &burst, &steal, &transparent, &channel}) {
     ASSERT_TRUE(s->completed);
+    EXPECT_EQ(s->syscall_errors, 0u);
     EXPECT_EQ(s->mismatched, 0u);
     EXPECT_EQ(s->verified_bytes, 64u << 10);
   }

@@ -16,6 +16,7 @@ struct ChannelParams {
   sc_core::sc_time ccw_decode{1, sc_core::SC_US};
   sc_core::sc_time device_selection{2, sc_core::SC_US};
   std::uint64_t csw_address = 0x40;
+  sc_core::sc_time register_latency{100, sc_core::SC_NS};
 
   template <class V>
   void visit_params(V& v) {
@@ -36,6 +37,11 @@ struct ChannelParams {
     v(ParamDoc{"csw_address", "Memory address where the channel stores the CSW",
                "S/360: CSW at location 64"},
       csw_address);
+    v(ParamDoc{"register_latency",
+               "Channel time to decode one CPU access to its registers (CAW, DEVICE, START, ...); "
+               "a START takes effect this long after the CPU's write",
+               "textbook: like a device controller register"},
+      register_latency);
   }
 };
 

@@ -200,6 +200,9 @@ void DmaController::run_transfer(Channel& ch) {
       const std::uint64_t n = std::min(unit, remaining);
       const bool last_unit = remaining == n && last_segment;
       if (to_memory) device.dma_read(data.data(), n);
+      // 8237: TC is asserted during the last transfer cycle, so a device that ends its command
+      // on its last byte and interrupts at once finds the channel already at terminal count.
+      if (last_unit) ch.terminal_count = true;
       const BusAccess::Hold hold = hold_for(last_unit, !device.dma_request());
       Picoseconds granted = 0;
       bool ok = true;

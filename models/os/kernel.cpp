@@ -34,7 +34,7 @@ constexpr std::uint64_t max_sectors_28 = 256;
 namespace chan {
 constexpr std::uint64_t caw = 0x00, device = 0x04, start = 0x08, condition_code = 0x0C,
                         interruption = 0x10;
-constexpr std::uint8_t flag_chain_data = 0x80, flag_chain_command = 0x40;
+constexpr std::uint8_t flag_chain_data = 0x80, flag_chain_command = 0x40, flag_suppress_length = 0x20;
 constexpr std::uint8_t channel_end = 0x08, device_end = 0x04, unit_check = 0x02;
 constexpr std::uint8_t command_read = 0x02, command_locate = 0x07;
 constexpr std::size_t ccw_bytes = 8, csw_bytes = 8;
@@ -613,7 +613,8 @@ bool Kernel::channel_read(Process& p, PendingIo& io) {
     for (std::size_t i = 0; i < pieces.size(); ++i) {
       ccw = program.data() + (1 + i) * chan::ccw_bytes;
       ccw[0] = chan::command_read;  // a data-chained CCW repeats the command code
-      ccw[1] = i + 1 < pieces.size() ? chan::flag_chain_data : 0;
+      // The disk streams on past the count, so a length check would fail: suppress it (SLI).
+      ccw[1] = i + 1 < pieces.size() ? chan::flag_chain_data : chan::flag_suppress_length;
       put_be(ccw + 2, pieces[i].second, 2);
       put_be(ccw + 4, pieces[i].first, 4);
     }

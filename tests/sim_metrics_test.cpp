@@ -1,0 +1,292 @@
+// Metrics from hand-made records (sim/metrics.h), expectations (sim/expectations.h) and
+// finishing a run (sim/run.h finish_run) without SystemC.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "sim/expectations.h"
+#include "sim/metrics.h"
+#include "sim/recorder.h"
+#include "sim/run.h"
+#include "sim/scenario.h"
+
+namespace iosim::sim {
+namespace {
+
+using trace::CpuState;
+using trace::Engine;
+using trace::Record;
+
+constexpr Picoseconds kUs = 1'000'000;
+
+Record rec(Picoseconds start, Picoseconds end, trace::Payload data, std::string actor = "") {
+  Record r;
+  r.start = start;
+  r.end = end;
+  r.actor = std::move(actor);
+  r.data = std::move(data);
+  return r;
+}
+
+std::int64_t integer(const Metrics& m, const std::string& key) {
+  const auto it = m.find(key);
+  if (it == m.end()) {
+    ADD_FAILURE() << "no metric " << key;
+    return -1;
+  }
+  return std::get<std::int64_t>(it->second);
+}
+
+std::vector<os::ProcessSpec> reader_and_cruncher() {
+  os::ProcessSpec reader{"reader", {os::DeviceRead{}}};
+  os::Compute forever;
+  forever.until_end = true;
+  os::ProcessSpec cruncher{"cruncher", {forever}};
+  return {reader, cruncher};
+}
+
+/// A small run: one DMA copy in two records, a CPU copy, syscalls, an interrupt, two CPUs.
+std::vector<Record> sample_records() {
+  return {
+      rec(0, 0, trace::RegionDecl{"disk0.buffer", trace::Layer::hardware, "disk0 sector buffer"}),
+      rec(0, 1 * kUs, trace::ModeSwitch{"cpu0", "reader", true, "syscall device_read"}),
+      rec(0, 10 * kUs, trace::Syscall{"reader", "device_read", "disk0", 4096, ""}),
+      rec(1 * kUs, 2 * kUs, trace::CpuInterval{"cpu0", "reader", CpuState::kernel, 0}),
+      rec(2 * kUs, 3 * kUs, trace::ContextSwitch{"cpu0", "reader", "cruncher", "block"}),
+      rec(3 * kUs, 9 * kUs, trace::CpuInterval{"cpu0", "cruncher", CpuState::user, 1 * kUs}),
+      rec(3 * kUs, 9 * kUs, trace::CpuInterval{"cpu1", "", CpuState::idle, 0}),
+      rec(3 * kUs, 5 * kUs, trace::Copy{7, Engine::dma, "disk0.buffer", "reader.buf", 2048},
+          "dma0.ch1"),
+      rec(5 * kUs, 7 * kUs, trace::Copy{7, Engine::dma, "disk0.buffer", "reader.buf", 2048},
+          "dma0.ch1"),
+      rec(7 * kUs, 8 * kUs, trace::Copy{8, Engine::cpu, "reader.buf", "reader.out", 100}, "cpu0"),
+      rec(3 * kUs, 7 * kUs, trace::BusTenure{"dma0.ch1", 1024, 4096, 3 * kUs, 500'000}),
+      rec(3 * kUs, 9 * kUs, trace::BusTenure{"cpu0", 6, 384, 1 * kUs, 0}),
+      rec(1 * kUs, 3 * kUs, trace::DeviceActivity{"disk0", "seek", "cylinder 4"}),
+      rec(3 * kUs, 7 * kUs, trace::DeviceActivity{"disk0", "transfer", "4 KiB"}),
+      rec(4 * kUs, 5 * kUs, trace::DeviceActivity{"disk0", "transfer", "again"}),
+      rec(7 * kUs, 9 * kUs, trace::Interrupt{14, "disk0", 8 * kUs}),
+      rec(8 * kUs, 8 * kUs, trace::ModeSwitch{"cpu0", "cruncher", true, "interrupt 14"}),
+      rec(8 * kUs, 9 * kUs, trace::CpuInterval{"cpu0", "", CpuState::irq, 0}),
+      rec(9 * kUs, 9 * kUs, trace::ModeSwitch{"cpu0", "cruncher", false, "iret 14"}),
+      rec(9 * kUs, 10 * kUs, trace::ModeSwitch{"cpu0", "reader", false, "sysret device_read"}),
+      rec(9 * kUs, 10 * kUs, trace::CpuInterval{"cpu0", "reader", CpuState::kernel, 0}),
+      rec(10 * kUs, 10 * kUs, trace::Syscall{"reader", "close", "", -1, "EBADF"}),
+      rec(10 * kUs, 10 * kUs, trace::Verification{"reader.buf", 4096, 0}),
+      rec(10 * kUs, 10 * kUs, trace::Narration{"done"}),
+  };
+}
+
+TEST(SimMetrics, CountsCopiesByEngineAndDistinctId) {
+  const Metrics m = compute_metrics(sample_records(), 10 * kUs, reader_and_cruncher());
+  EXPECT_EQ(integer(m, "copies.total"), 2);
+  EXPECT_EQ(integer(m, "copies.dma"), 1);  // two records, one copy id
+  EXPECT_EQ(integer(m, "copies.cpu"), 1);
+  EXPECT_EQ(integer(m, "copies.channel"), 0);
+  EXPECT_EQ(integer(m, "copies.nic"), 0);
+  EXPECT_EQ(integer(m, "copies.disk"), 0);
+  EXPECT_EQ(integer(m, "bytes.dma"), 4096);
+  EXPECT_EQ(integer(m, "bytes.cpu"), 100);
+  EXPECT_EQ(integer(m, "bytes.channel"), 0);
+}
+
+TEST(SimMetrics, SwitchesSyscallsInterrupts) {
+  const Metrics m = compute_metrics(sample_records(), 10 * kUs, reader_and_cruncher());
+  EXPECT_EQ(integer(m, "mode_switches"), 4);
+  EXPECT_EQ(integer(m, "mode_switches.syscall"), 2);
+  EXPECT_EQ(integer(m, "mode_switches.interrupt"), 2);
+  EXPECT_EQ(integer(m, "context_switches"), 1);
+  EXPECT_EQ(integer(m, "syscalls"), 2);
+  EXPECT_EQ(integer(m, "syscall_errors"), 1);
+  EXPECT_EQ(integer(m, "interrupts"), 1);
+  EXPECT_EQ(integer(m, "interrupts.disk0"), 1);
+  EXPECT_EQ(m.count("interrupts.disk1"), 0U);
+}
+
+TEST(SimMetrics, CpuTimeOverAllCpusAndTheCompetingProcess) {
+  const Metrics m = compute_metrics(sample_records(), 10 * kUs, reader_and_cruncher());
+  EXPECT_EQ(integer(m, "sim_time_ps"), static_cast<std::int64_t>(10 * kUs));
+  EXPECT_EQ(integer(m, "cpu.user_ps"), static_cast<std::int64_t>(6 * kUs));
+  EXPECT_EQ(integer(m, "cpu.kernel_ps"), static_cast<std::int64_t>(2 * kUs));
+  EXPECT_EQ(integer(m, "cpu.irq_ps"), static_cast<std::int64_t>(1 * kUs));
+  EXPECT_EQ(integer(m, "cpu.idle_ps"), static_cast<std::int64_t>(6 * kUs));  // cpu1
+  EXPECT_EQ(integer(m, "cpu.busy_ps"), static_cast<std::int64_t>(9 * kUs));
+  EXPECT_EQ(integer(m, "cpu.io_ps"), static_cast<std::int64_t>(3 * kUs));
+  EXPECT_EQ(integer(m, "cpu.stall_ps"), static_cast<std::int64_t>(1 * kUs));
+  // The cruncher computes until the end: its user time minus its bus stalls.
+  EXPECT_EQ(integer(m, "cpu.other_work_ps"), static_cast<std::int64_t>(5 * kUs));
+  EXPECT_EQ(integer(m, "cpu.other_stall_ps"), static_cast<std::int64_t>(1 * kUs));
+  EXPECT_DOUBLE_EQ(std::get<double>(m.at("cpu.other_share")), 0.5);
+  EXPECT_EQ(integer(m, "process.reader.kernel_ps"), static_cast<std::int64_t>(2 * kUs));
+  EXPECT_EQ(integer(m, "process.reader.user_ps"), 0);
+  EXPECT_EQ(integer(m, "process.cruncher.user_ps"), static_cast<std::int64_t>(6 * kUs));
+  EXPECT_EQ(integer(m, "process.cruncher.stall_ps"), static_cast<std::int64_t>(1 * kUs));
+}
+
+TEST(SimMetrics, NoCompetingProcessMeansNoOtherWork) {
+  std::vector<os::ProcessSpec> processes = reader_and_cruncher();
+  processes[1].program = {os::Compute{sc_core::sc_time(1, sc_core::SC_MS), false}};
+  const Metrics m = compute_metrics(sample_records(), 10 * kUs, processes);
+  EXPECT_EQ(integer(m, "cpu.other_work_ps"), 0);
+}
+
+TEST(SimMetrics, BusAndDevices) {
+  const Metrics m = compute_metrics(sample_records(), 10 * kUs, reader_and_cruncher());
+  EXPECT_EQ(integer(m, "bus.busy_ps"), static_cast<std::int64_t>(4 * kUs));
+  EXPECT_EQ(integer(m, "bus.busy_ps.dma0.ch1"), static_cast<std::int64_t>(3 * kUs));
+  EXPECT_EQ(integer(m, "bus.stall_ps.dma0.ch1"), 500'000);
+  EXPECT_EQ(integer(m, "bus.transactions.dma0.ch1"), 1024);
+  EXPECT_EQ(integer(m, "bus.busy_ps.cpu0"), static_cast<std::int64_t>(1 * kUs));
+  EXPECT_DOUBLE_EQ(std::get<double>(m.at("bus.utilization")), 0.4);
+  EXPECT_EQ(integer(m, "device.disk0.seek_ps"), static_cast<std::int64_t>(2 * kUs));
+  EXPECT_EQ(integer(m, "device.disk0.transfer_ps"), static_cast<std::int64_t>(5 * kUs));
+}
+
+TEST(SimMetrics, Verification) {
+  std::vector<Record> records = sample_records();
+  Metrics m = compute_metrics(records, 10 * kUs, reader_and_cruncher());
+  EXPECT_TRUE(std::get<bool>(m.at("verified")));
+  EXPECT_EQ(integer(m, "bytes.verified"), 4096);
+
+  records.push_back(rec(10 * kUs, 10 * kUs, trace::Verification{"reader.buf", 512, 3}));
+  m = compute_metrics(records, 10 * kUs, reader_and_cruncher());
+  EXPECT_FALSE(std::get<bool>(m.at("verified")));
+  EXPECT_EQ(integer(m, "bytes.verified"), 4608);
+
+  m = compute_metrics({}, 0, {});
+  EXPECT_FALSE(std::get<bool>(m.at("verified"))) << "nothing checked is not verified";
+  EXPECT_DOUBLE_EQ(std::get<double>(m.at("bus.utilization")), 0.0);
+}
+
+TEST(SimMetrics, EveryComputedKeyIsInTheRegistry) {
+  const Metrics m = compute_metrics(sample_records(), 10 * kUs, reader_and_cruncher());
+  for (const auto& [key, value] : m) {
+    EXPECT_NE(find_metric_definition(key), nullptr) << key;
+  }
+  std::string placeholder;
+  ASSERT_NE(find_metric_definition("bus.busy_ps.dma0.ch1", &placeholder), nullptr);
+  EXPECT_EQ(placeholder, "dma0.ch1");
+  EXPECT_EQ(find_metric_definition("copies.cpus"), nullptr);
+  EXPECT_EQ(find_metric_definition("device.disk0.seek_ps")->kind, MetricKind::time_ps);
+  EXPECT_EQ(find_metric_definition("device.disk0.seek"), nullptr);
+}
+
+TEST(SimRecorder, SortsStablyByStart) {
+  Recorder recorder;
+  recorder.record(rec(5, 6, trace::Narration{"third"}));
+  recorder.record(rec(1, 9, trace::Narration{"first"}));
+  recorder.record(rec(5, 5, trace::Narration{"fourth"}));
+  recorder.record(rec(1, 2, trace::Narration{"second"}));
+  const std::vector<Record> sorted = recorder.take_sorted();
+  ASSERT_EQ(sorted.size(), 4U);
+  EXPECT_EQ(recorder.size(), 0U);
+  const char* expected[] = {"first", "second", "third", "fourth"};
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    EXPECT_EQ(std::get<trace::Narration>(sorted[i].data).text, expected[i]);
+  }
+}
+
+// --- Expectations -------------------------------------------------------------------------
+
+Metrics sample_metrics() {
+  return Metrics{{"sim_time_ps", std::int64_t{10'000'000'000}},  // 10ms
+                 {"copies.dma", std::int64_t{1}},
+                 {"bytes.dma", std::int64_t{65536}},
+                 {"cpu.other_work_ps", std::int64_t{400'000'000}},  // 0.4ms = 4%
+                 {"cpu.io_ps", std::int64_t{1'005'000'000}},        // 1.005ms
+                 {"bus.utilization", 0.375},
+                 {"verified", true}};
+}
+
+/// Loads `expect:` text for one metric as a scenario would and evaluates it.
+ExpectationResult check(const std::string& expect_yaml) {
+  const std::string text =
+      "title: t\nprocesses:\n  - name: reader\n    program:\n      - sleep: { for: 1ms }\n"
+      "expect:\n  " +
+      expect_yaml + "\n";
+  const Scenario s = parse_scenario(text, "inline");
+  const std::vector<ExpectationResult> results =
+      evaluate_expectations(s.expectations, sample_metrics());
+  EXPECT_EQ(results.size(), 1U);
+  return results.empty() ? ExpectationResult{} : results.front();
+}
+
+TEST(SimExpectations, Equality) {
+  EXPECT_TRUE(check("copies.dma: 1").passed);
+  EXPECT_FALSE(check("copies.dma: 2").passed);
+  EXPECT_TRUE(check("bytes.dma: 64KiB").passed);
+  EXPECT_FALSE(check("bytes.dma: 64kB").passed);
+  EXPECT_TRUE(check("sim_time_ps: 10ms").passed);
+  EXPECT_TRUE(check("sim_time_ps: 10000000000").passed);
+  EXPECT_FALSE(check("sim_time_ps: 10.000000001ms").passed) << "exact, no rounding";
+  EXPECT_TRUE(check("verified: true").passed);
+  EXPECT_FALSE(check("verified: false").passed);
+  EXPECT_TRUE(check("verified: { equals: true }").passed);
+  const ExpectationResult failed = check("copies.dma: 2");
+  EXPECT_EQ(failed.expected, "2");
+  EXPECT_EQ(failed.actual, "1");
+}
+
+TEST(SimExpectations, Bounds) {
+  EXPECT_TRUE(check("cpu.other_work_ps: { at_most: 5% of sim_time_ps }").passed);
+  EXPECT_FALSE(check("cpu.other_work_ps: { at_most: 3% of sim_time_ps }").passed);
+  EXPECT_TRUE(check("cpu.other_work_ps: { at_most: 4% of sim_time_ps }").passed) << "inclusive";
+  EXPECT_TRUE(check("cpu.other_work_ps: { at_least: 0.4ms }").passed);
+  EXPECT_FALSE(check("cpu.other_work_ps: { at_least: 0.41ms }").passed);
+  EXPECT_TRUE(check("sim_time_ps: { between: [9ms, 11ms] }").passed);
+  EXPECT_FALSE(check("sim_time_ps: { between: [11ms, 12ms] }").passed);
+  EXPECT_TRUE(check("sim_time_ps: { at_least: 1ms, at_most: 10ms }").passed);
+  EXPECT_TRUE(check("bus.utilization: { between: [30%, 40%] }").passed);
+  EXPECT_FALSE(check("bus.utilization: { at_most: 0.3 }").passed);
+  const ExpectationResult r = check("cpu.other_work_ps: { at_most: 3% of sim_time_ps }");
+  EXPECT_EQ(r.expected, "\xE2\x89\xA4 300us (3% of sim_time_ps)");
+  EXPECT_EQ(r.actual, "400us");
+}
+
+TEST(SimExpectations, Tolerance) {
+  EXPECT_TRUE(check("cpu.io_ps: { equals: 1ms, tolerance: 1% }").passed);
+  EXPECT_FALSE(check("cpu.io_ps: { equals: 1ms, tolerance: 0.4% }").passed);
+  EXPECT_TRUE(check("cpu.io_ps: { equals: 1ms, tolerance: 5us }").passed);
+  EXPECT_FALSE(check("cpu.io_ps: { equals: 1ms, tolerance: 4us }").passed);
+  EXPECT_TRUE(check("cpu.other_work_ps: { equals: 4% of sim_time_ps, tolerance: 0% }").passed);
+  EXPECT_EQ(check("cpu.io_ps: { equals: 1ms, tolerance: 4us }").expected, "1ms \xC2\xB1 4us");
+}
+
+TEST(SimExpectations, PatternMetricTheRunDidNotProduceCountsAsZero) {
+  EXPECT_TRUE(check("interrupts.disk1: 0").passed);
+  EXPECT_FALSE(check("interrupts.disk1: { at_least: 1 }").passed);
+  EXPECT_TRUE(check("bus.busy_ps.dma0.ch3: 0").passed);
+}
+
+TEST(SimRun, FinishRunCountsExpectationsAndFindsProblems) {
+  const Scenario s = parse_scenario(
+      "title: t\nprocesses:\n  - name: reader\n    program:\n"
+      "      - device_read: { bytes: 4KiB, mechanism: dma }\n"
+      "  - name: cruncher\n    program:\n      - compute: { until: end }\n"
+      "expect:\n  copies.dma: 1\n  copies.cpu: 2\n  cpu.other_work_ps: { at_least: 1us }\n",
+      "inline");
+  RunOutcome outcome;
+  outcome.end_time = 10 * kUs;
+  outcome.completed = true;
+  const RunResult result = finish_run(s, outcome, sample_records());
+  EXPECT_EQ(integer(result.metrics, "expectations.passed"), 2);
+  EXPECT_EQ(integer(result.metrics, "expectations.failed"), 1);
+  EXPECT_TRUE(std::get<bool>(result.metrics.at("completed")));
+  EXPECT_FALSE(result.passed());
+  ASSERT_EQ(result.problems().size(), 1U);
+  EXPECT_EQ(result.problems()[0], "expectation failed: copies.cpu equals 2");
+  EXPECT_EQ(std::get<trace::RegionDecl>(result.records.front().data).name, "disk0.buffer");
+
+  outcome.completed = false;
+  outcome.error = "deadlock";
+  std::vector<Record> unverified = sample_records();
+  unverified.push_back(rec(10 * kUs, 10 * kUs, trace::Verification{"reader.buf", 4096, 1}));
+  const RunResult broken = finish_run(s, outcome, unverified);
+  const std::vector<std::string> problems = broken.problems();
+  ASSERT_EQ(problems.size(), 3U);
+  EXPECT_EQ(problems[0], "the simulation did not complete: deadlock");
+  EXPECT_EQ(problems[2], "the payload bytes did not verify");
+}
+
+}  // namespace
+}  // namespace iosim::sim
