@@ -63,7 +63,9 @@ using Clock = std::chrono::steady_clock;
 
 }  // namespace
 
-int sc_main(int, char**) { return EXIT_FAILURE; }
+int sc_main(int, char**) {
+  return EXIT_FAILURE;
+}
 
 int main(int argc, char** argv) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
@@ -102,13 +104,14 @@ int main(int argc, char** argv) {
     return f;
   });
 
-  std::printf("bare SystemC wait() loop : %10.0f iterations in %.2f s = %6.2f M/s  (peak RSS %.0f MiB)\n",
-              loop.items, loop.seconds, loop.items / loop.seconds / 1e6, loop.peak_rss_mib);
-  std::printf("PIO of %llu MiB in words  : %10.0f words      in %.2f s = %6.2f M words/s  "
-              "(simulated %.3f s, peak RSS %.0f MiB)%s\n",
-              static_cast<unsigned long long>(mib), pio.items, pio.seconds,
-              pio.items / pio.seconds / 1e6, pio.simulated_ps / 1e12, pio.peak_rss_mib,
-              pio.ok ? "" : "  [run did not complete]");
+  std::printf(
+      "bare SystemC wait() loop : %10.0f iterations in %.2f s = %6.2f M/s  (peak RSS %.0f MiB)\n",
+      loop.items, loop.seconds, loop.items / loop.seconds / 1e6, loop.peak_rss_mib);
+  std::printf(
+      "PIO of %llu MiB in words  : %10.0f words      in %.2f s = %6.2f M words/s  "
+      "(simulated %.3f s, peak RSS %.0f MiB)%s\n",
+      static_cast<unsigned long long>(mib), pio.items, pio.seconds, pio.items / pio.seconds / 1e6,
+      pio.simulated_ps / 1e12, pio.peak_rss_mib, pio.ok ? "" : "  [run did not complete]");
   std::printf("PIO words per wall second / bare wait() iterations per wall second = %.2f\n",
               (pio.items / pio.seconds) / (loop.items / loop.seconds));
   return pio.ok && loop.ok ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -51,7 +51,9 @@ constexpr std::uint64_t io_window = 0x100;  // each device gets one window
 constexpr std::uint64_t pic = io_base + 0x000;
 constexpr std::uint64_t dma = io_base + 0x100;
 constexpr std::uint64_t channel = io_base + 0x200;
-constexpr std::uint64_t disk(unsigned index) { return io_base + 0x1000 + index * io_window; }
+constexpr std::uint64_t disk(unsigned index) {
+  return io_base + 0x1000 + index * io_window;
+}
 }  // namespace address_map
 
 /// Device numbers of the disks on the channel processor (S/360 style "190", "191").
@@ -59,13 +61,17 @@ constexpr std::uint16_t channel_device(unsigned disk_index) {
   return static_cast<std::uint16_t>(0x190 + disk_index);
 }
 /// The DMA channel each disk's DREQ/DACK lines are wired to.
-constexpr unsigned dma_channel(unsigned disk_index) { return 1 + disk_index; }
+constexpr unsigned dma_channel(unsigned disk_index) {
+  return 1 + disk_index;
+}
 
 /// Interrupt lines.
 namespace irq_line {
 constexpr int dma = 2;
 constexpr int channel = 3;
-constexpr int disk(unsigned index) { return 14 + static_cast<int>(index); }
+constexpr int disk(unsigned index) {
+  return 14 + static_cast<int>(index);
+}
 }  // namespace irq_line
 
 /// The number of disks the platform has (disk0 on the ATA controller and the channel, disk1 on

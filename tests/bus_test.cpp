@@ -11,8 +11,8 @@
 namespace iosim::hw {
 namespace {
 
-using sc_core::sc_time;
 using sc_core::SC_NS;
+using sc_core::sc_time;
 
 /// An initiator whose SC_THREAD runs a test script.
 struct Initiator : sc_core::sc_module {
@@ -57,7 +57,7 @@ struct Initiator : sc_core::sc_module {
 struct BusFixture : ::testing::Test {
   trace::VectorSink sink;
   ModelContext context{sink, 1};
-  BusParams bus_params;  // 100 MHz, 8 B wide, 10 ns arbitration
+  BusParams bus_params;    // 100 MHz, 8 B wide, 10 ns arbitration
   DramParams dram_params;  // 50 ns access latency
   Bus bus{"bus", bus_params, context};
   Dram dram{"dram", dram_params, context};
@@ -147,7 +147,8 @@ TEST_F(BusFixture, BurstHoldKeepsOthersOffUntilRelease) {
   bus.flush_records();
   Picoseconds busy_a = 0;
   for (const auto& r : sink.records) {
-    if (auto* t = std::get_if<trace::BusTenure>(&r.data); t && t->initiator == "a") busy_a += t->busy;
+    if (auto* t = std::get_if<trace::BusTenure>(&r.data); t && t->initiator == "a")
+      busy_a += t->busy;
   }
   EXPECT_EQ(busy_a, released);  // the holder is charged the idle bus too
 }

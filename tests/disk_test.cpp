@@ -174,6 +174,19 @@ class Host : public sc_core::sc_module {
     EXPECT_EQ(now(), t + latency);
   }
 
+  // Polls STATUS every `step` until DRQ; fails (instead of spinning forever) after a second.
+  bool poll_drq(sc_time step) {
+    const Picoseconds give_up = now() + 1000 * kMs;
+    while (!(status() & kDrq)) {
+      if (now() > give_up) {
+        ADD_FAILURE() << "no DRQ";
+        return false;
+      }
+      local += step;
+    }
+    return true;
+  }
+
   std::vector<std::uint8_t> read_sector() {
     std::vector<std::uint8_t> bytes(512);
     for (std::size_t i = 0; i < bytes.size(); i += 4) {
@@ -229,10 +242,21 @@ std::vector<trace::DeviceActivity> activities(const trace::VectorSink& sink,
 
 // ---------------------------------------------------------------------------------------------
 
+/// The largest ATA CHS geometry, 7200 rpm: a drive whose sector time is no whole number of
+/// picoseconds, unlike the textbook defaults.
+DiskParams ata_chs_drive() {
+  DiskParams p;
+  p.cylinders = 16383;
+  p.heads = 16;
+  p.sectors_per_track = 63;
+  p.rpm = 7200;
+  return p;
+}
+
 TEST(DiskSeek, FollowsTheCurve) {
   trace::NullSink sink;
   ModelContext context(sink, kSeed);
-  DiskParams p;  // 16383 cylinders: a third is 5461
+  DiskParams p = ata_chs_drive();  // 16383 cylinders: a third is 5461
   Disk disk("disk", p, 0, context);
   const std::uint64_t d_max = p.cylinders - 1;
   EXPECT_EQ(to_ps(disk.seek_time(0)), 0u);
@@ -418,7 +442,7 @@ TEST(DiskHdd, FullBufferStopsTheMediaUntilTheSectorComesRoundAgain) {
 TEST(DiskHdd, PolledReadWithAnnotatedDelaysGetsThePatternAndNeverWaits) {
   trace::VectorSink sink;
   ModelContext context(sink, kSeed);
-  DiskParams p;  // the default 7200 rpm, 63-sector drive: times are not whole picoseconds
+  DiskParams p = ata_chs_drive();  // 7200 rpm, 63 sectors: times are not whole picoseconds
   p.start_cylinder = 100;
   p.start_angle = 0.3;
   const std::uint64_t cylinder = 1100, sector_in_track = 40;
@@ -437,9 +461,11 @@ TEST(DiskHdd, PolledReadWithAnnotatedDelaysGetsThePatternAndNeverWaits) {
     h.write(ata_register::device_control, ata_device_control::nien);
     h.issue_at(t0, ata_command::read_sectors, lba, 0);  // 0 means 256 sectors
     const Picoseconds first = h.first_drq(t0, t0 + 100 * kMs);
-    EXPECT_NEAR(static_cast<long double>(first), r0, 1.0L);
+    // The exact time rounded up to the next picosecond.
+    EXPECT_GE(static_cast<long double>(first), r0 - 1e-6L);
+    EXPECT_LT(static_cast<long double>(first), r0 + 1.0L);
     for (int s = 0; s < 256; ++s) {
-      while (!(h.status() & kDrq)) h.local += sc_time(1, SC_US);
+      ASSERT_TRUE(h.poll_drq(sc_time(1, SC_US)));
       const auto bytes = h.read_sector();
       got.insert(got.end(), bytes.begin(), bytes.end());
     }
@@ -487,7 +513,7 @@ TEST(DiskHdd, NoInterruptWithNienSet) {
     h.write(ata_register::device_control, ata_device_control::nien);
     h.issue(ata_command::read_sectors, 77, 3);
     for (int i = 0; i < 3; ++i) {
-      while (!(h.status() & kDrq)) h.local += sc_time(5, SC_US);
+      ASSERT_TRUE(h.poll_drq(sc_time(5, SC_US)));
       const auto bytes = h.read_sector();
       got.insert(got.end(), bytes.begin(), bytes.end());
     }
@@ -564,7 +590,7 @@ TEST(DiskDma, WriteCompletesWhenTheMediaHasTheData) {
     EXPECT_EQ(h.alt_status(), kBsy);
     h.at(written);
     EXPECT_EQ(h.alt_status(), ata_status::drdy);
-    h.local = sc_core::SC_ZERO_TIME;  // the ALT STATUS probes have no side effect
+    h.at(written - 1);  // the ALT STATUS probes have no side effect: take their time back
     h.wait_irq();
     EXPECT_EQ(h.now(), written);
   });
@@ -602,14 +628,14 @@ TEST(DiskHdd, PioWriteInterruptsPerSectorAndReadsBack) {
     h.write_sector(second);
     h.at(written - 1);
     EXPECT_EQ(h.alt_status(), kBsy);
-    h.local = sc_core::SC_ZERO_TIME;  // the ALT STATUS probe has no side effect: take it back
+    h.at(written - 1);  // the ALT STATUS probe has no side effect: take its time back
     h.wait_irq();
     EXPECT_EQ(h.now(), written);
     EXPECT_EQ(h.status(), ata_status::drdy);
     h.write(ata_register::device_control, ata_device_control::nien);
     h.issue(ata_command::read_sectors, lba, 2);
     for (int i = 0; i < 2; ++i) {
-      while (!(h.status() & kDrq)) h.local += sc_time(10, SC_US);
+      ASSERT_TRUE(h.poll_drq(sc_time(10, SC_US)));
       const auto bytes = h.read_sector();
       read_back.insert(read_back.end(), bytes.begin(), bytes.end());
     }
@@ -693,7 +719,11 @@ TEST(DiskChannel, WriteWholeSectorsAndEndWhenOnTheMedia) {
     t0 = h.now();
     ASSERT_EQ(d.start_command(ccw_command::write), 0);
     std::size_t taken = 0;
-    while (taken < data.size()) taken += d.channel_write(&data[taken], data.size() - taken);
+    while (taken < data.size()) {
+      const std::size_t n = d.channel_write(&data[taken], data.size() - taken);
+      ASSERT_GT(n, 0u);
+      taken += n;
+    }
     EXPECT_EQ(h.now(), t0 + kOverhead);  // waited for the command decode, then took it all
     EXPECT_EQ(d.end_command(), unit_status::channel_end | unit_status::device_end);
     ended = h.now();
@@ -707,6 +737,42 @@ TEST(DiskChannel, WriteWholeSectorsAndEndWhenOnTheMedia) {
   expected.resize(3 * 512, 0);
   EXPECT_EQ(media, expected);
   EXPECT_EQ(host.disk.current_cylinder(), kStartCylinder + 1);
+}
+
+TEST(DiskChannel, WriteWaitsForRoomRatherThanTakingLess) {
+  trace::NullSink sink;
+  ModelContext context(sink, kSeed);
+  DiskParams p = exact_hdd();
+  p.buffer_size = ByteSize(2 * 512);
+  const std::uint64_t lba = lba_of(kStartCylinder, 0, 0);
+  std::vector<std::uint8_t> data(4 * 512);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 31 + 1);
+  Picoseconds t0 = 0, returned = 0, ended = 0;
+  std::size_t taken = 0;
+  Host host("host", p, context, [&](Host& h) {
+    Disk& d = h.disk;
+    ASSERT_EQ(d.start_command(ccw_command::locate), 0);
+    const std::uint8_t address[4] = {0, 0, static_cast<std::uint8_t>(lba >> 8),
+                                     static_cast<std::uint8_t>(lba)};
+    EXPECT_EQ(d.channel_write(address, 4), 4u);
+    d.end_command();
+    t0 = h.now();
+    ASSERT_EQ(d.start_command(ccw_command::write), 0);
+    taken = d.channel_write(data.data(), data.size());  // twice the buffer in one call
+    returned = h.now();
+    d.end_command();
+    ended = h.now();
+  });
+  sc_core::sc_start();
+  // Two sectors fit at once; sector 2 gets the slot of sector 0 when sector 0 is on the media,
+  // sector 3 that of sector 1; the media writes all four back to back.
+  const Picoseconds first = next_pass(t0 + kOverhead, 0);
+  EXPECT_EQ(taken, data.size());
+  EXPECT_EQ(returned, first + 2 * kSector);
+  EXPECT_EQ(ended, first + 4 * kSector);
+  std::vector<std::uint8_t> media(data.size());
+  host.disk.peek(lba, media.data(), media.size());
+  EXPECT_EQ(media, data);
 }
 
 TEST(DiskChannel, RejectsBadCommandsAndIsBusyDuringAnAtaCommand) {
@@ -819,7 +885,7 @@ TEST(DiskErrors, UnknownCommandAndBadAddressesAbort) {
     h.at(t0 + kOverhead);
     EXPECT_EQ(h.alt_status(), ata_status::drdy | kErr);
     EXPECT_EQ(h.read(ata_register::error), ata_error::abrt);
-    h.local = sc_core::SC_ZERO_TIME;  // ALT STATUS and ERROR reads have no side effect
+    h.at(t0 + kOverhead - 1);  // ALT STATUS and ERROR reads have no side effect
     h.wait_irq();
     error_times.push_back(h.now());
     EXPECT_EQ(h.status(), ata_status::drdy | kErr);
@@ -847,7 +913,7 @@ TEST(DiskErrors, UnknownCommandAndBadAddressesAbort) {
     h.write(ata_register::device_control, ata_device_control::nien);
     h.issue(ata_command::read_sectors, 0, 1);
     EXPECT_EQ(h.read(ata_register::error), 0);
-    while (!(h.status() & kDrq)) h.local += sc_time(10, SC_US);
+    ASSERT_TRUE(h.poll_drq(sc_time(10, SC_US)));
     EXPECT_EQ(h.status(), ata_status::drdy | kDrq);
     h.read_sector();
 
@@ -895,7 +961,7 @@ TEST(DiskAta, Lba48RegistersAndSectorCountZero) {
     h.write(ata_register::device, ata_device::lba_mode);
     h.write(ata_register::command, ata_command::read_sectors_ext);
     for (int i = 0; i < 2; ++i) {
-      while (!(h.status() & kDrq)) h.local += sc_time(10, SC_US);
+      ASSERT_TRUE(h.poll_drq(sc_time(10, SC_US)));
       const auto bytes = h.read_sector();
       got.insert(got.end(), bytes.begin(), bytes.end());
     }
@@ -909,11 +975,11 @@ TEST(DiskAta, Lba48RegistersAndSectorCountZero) {
 
     // LBA28 count 0 means 256 sectors.
     h.issue(ata_command::read_sectors, 0, 0);
-    for (;;) {
-      std::uint8_t s = h.status();
-      while (s & kBsy) {
+    for (int polls = 0; polls < 1'000'000; ++polls) {
+      const std::uint8_t s = h.status();
+      if (s & kBsy) {
         h.local += sc_time(10, SC_US);
-        s = h.status();
+        continue;
       }
       if (!(s & kDrq)) break;
       h.read_sector();
@@ -954,7 +1020,7 @@ TEST(DiskAta, SoftResetAbortsTheCommand) {
     EXPECT_EQ(h.alt_status(), ata_status::drdy);
     EXPECT_EQ(h.read(ata_register::error), 0x01);  // diagnostic code: no error
     h.issue(ata_command::read_sectors, 200, 1);
-    while (!(h.status() & kDrq)) h.local += sc_time(10, SC_US);
+    ASSERT_TRUE(h.poll_drq(sc_time(10, SC_US)));
     got = h.read_sector();
     h.sync();
   });

@@ -14,8 +14,8 @@
 namespace iosim::hw {
 namespace {
 
-using sc_core::sc_time;
 using sc_core::SC_NS;
+using sc_core::sc_time;
 using Dma = DmaController;
 
 /// A device whose bytes are pattern bytes; it has `ready` bytes available and can be refilled.

@@ -94,9 +94,8 @@ Summary run_in_child(const RunSpec& spec) {
     const std::string line = std::to_string(s.completed) + " " + std::to_string(s.end) + " " +
                              std::to_string(s.interrupts) + " " + std::to_string(s.other_work) +
                              " " + std::to_string(s.other_stall) + " " +
-                             std::to_string(s.verified_bytes) + " " +
-                             std::to_string(s.mismatched) + " " +
-                             std::to_string(s.syscall_errors) + "\n";
+                             std::to_string(s.verified_bytes) + " " + std::to_string(s.mismatched) +
+                             " " + std::to_string(s.syscall_errors) + "\n";
     if (write(fds[1], line.data(), line.size()) < 0) _exit(1);
     _exit(0);
   }
@@ -128,14 +127,13 @@ Summary run_in_child(const RunSpec& spec) {
 // Cost of one register access by the CPU: the instruction plus a one-beat bus transaction to a
 // device that answers after register_latency.
 Picoseconds register_access(const PlatformParams& p, std::uint64_t latency_ps) {
-  return to_ps(p.cpu.io_instruction) + to_ps(p.bus.arbitration) +
-         to_ps(p.bus.clock.cycles(1)) + latency_ps;
+  return to_ps(p.cpu.io_instruction) + to_ps(p.bus.arbitration) + to_ps(p.bus.clock.cycles(1)) +
+         latency_ps;
 }
 // A CPU store of one cache line to DRAM.
 Picoseconds line_store(const PlatformParams& p) {
   const std::uint64_t beats = p.cpu.cache_line.bytes / p.bus.width.bytes;
-  return to_ps(p.bus.arbitration) + to_ps(p.bus.clock.cycles(beats)) +
-         to_ps(p.dram.access_latency);
+  return to_ps(p.bus.arbitration) + to_ps(p.bus.clock.cycles(beats)) + to_ps(p.dram.access_latency);
 }
 // Moving one sector by PIO once it is in the disk's buffer: one status read that finds DRQ,
 // the data register read sector/width times, the sector stored line by line.

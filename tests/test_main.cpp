@@ -5,7 +5,9 @@
 #include <systemc>
 
 // libsystemc.so refers to sc_main(); tests build their models inside TEST bodies instead.
-int sc_main(int, char*[]) { return EXIT_FAILURE; }
+int sc_main(int, char*[]) {
+  return EXIT_FAILURE;
+}
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);

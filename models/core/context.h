@@ -1,5 +1,6 @@
 // What every module of one simulated machine shares: the trace sink, the names of memory regions,
-// the copy-id counter and the payload seed. One ModelContext per platform; modules keep a reference.
+// the copy-id counter and the payload seed. One ModelContext per platform; modules keep a
+// reference.
 #pragma once
 
 #include <cstdint>

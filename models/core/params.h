@@ -19,7 +19,8 @@
 //   std::uint64_t     plain count        "128"
 //   bool              switch             true / false
 //   double            fraction           "5%" or 0.05
-//   std::string       one of a set of names, given as a third argument: v(doc, kind, {"hdd", "ssd"})
+//   std::string       one of a set of names, given as a third argument: v(doc, kind, {"hdd",
+//   "ssd"})
 #pragma once
 
 #include <initializer_list>

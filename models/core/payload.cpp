@@ -11,7 +11,8 @@ std::uint64_t splitmix64(std::uint64_t x) {
 }
 
 std::uint64_t pattern_word(std::uint64_t seed, std::uint64_t stream, std::uint64_t word) {
-  return splitmix64(seed ^ splitmix64(stream + 0x632be59bd9b4e019ULL) ^ (word * 0xd6e8feb86659fd93ULL));
+  return splitmix64(seed ^ splitmix64(stream + 0x632be59bd9b4e019ULL) ^
+                    (word * 0xd6e8feb86659fd93ULL));
 }
 
 }  // namespace

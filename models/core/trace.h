@@ -33,7 +33,7 @@ const char* to_string(CpuState state);
 
 /// Declares a named place that copies move between (emitted once, before its first use).
 struct RegionDecl {
-  std::string name;   // unique id, e.g. "disk0.buffer", "reader.buf"
+  std::string name;  // unique id, e.g. "disk0.buffer", "reader.buf"
   Layer layer;
   std::string label;  // what a person reads: "disk0 sector buffer"
 };

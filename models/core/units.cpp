@@ -45,9 +45,13 @@ std::string format_scaled(std::uint64_t value, const Scale (&scales)[N]) {
 
 }  // namespace
 
-Picoseconds to_ps(const sc_core::sc_time& t) { return t.value(); }
+Picoseconds to_ps(const sc_core::sc_time& t) {
+  return t.value();
+}
 
-sc_core::sc_time from_ps(Picoseconds ps) { return sc_core::sc_time::from_value(ps); }
+sc_core::sc_time from_ps(Picoseconds ps) {
+  return sc_core::sc_time::from_value(ps);
+}
 
 void check_time_resolution() {
   if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS)) {
@@ -77,7 +81,9 @@ std::string format_time_ps(Picoseconds ps) {
   return format_scaled(ps, scales);
 }
 
-std::string format_time(const sc_core::sc_time& t) { return format_time_ps(to_ps(t)); }
+std::string format_time(const sc_core::sc_time& t) {
+  return format_time_ps(to_ps(t));
+}
 
 std::string format_size(ByteSize s) {
   static const Scale scales[] = {

@@ -32,10 +32,18 @@ struct ByteSize {
   friend constexpr bool operator==(ByteSize a, ByteSize b) { return a.bytes == b.bytes; }
   friend constexpr bool operator!=(ByteSize a, ByteSize b) { return a.bytes != b.bytes; }
 };
-constexpr ByteSize operator""_B(unsigned long long n) { return ByteSize(n); }
-constexpr ByteSize operator""_KiB(unsigned long long n) { return ByteSize(n << 10); }
-constexpr ByteSize operator""_MiB(unsigned long long n) { return ByteSize(n << 20); }
-constexpr ByteSize operator""_GiB(unsigned long long n) { return ByteSize(n << 30); }
+constexpr ByteSize operator""_B(unsigned long long n) {
+  return ByteSize(n);
+}
+constexpr ByteSize operator""_KiB(unsigned long long n) {
+  return ByteSize(n << 10);
+}
+constexpr ByteSize operator""_MiB(unsigned long long n) {
+  return ByteSize(n << 20);
+}
+constexpr ByteSize operator""_GiB(unsigned long long n) {
+  return ByteSize(n << 30);
+}
 
 /// A data rate in bytes per second. Datasheets quote decimal rates (25.6 GB/s = 25.6e9 B/s).
 struct Bandwidth {

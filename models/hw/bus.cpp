@@ -112,8 +112,11 @@ void Bus::b_transport(int id, tlm::tlm_generic_payload& trans, sc_time& delay) {
 
   // The data moves now (loosely timed); the bus decides below when it moved.
   trans.set_address(address - mapping->base);
-  sc_time target_latency = sc_core::SC_ZERO_TIME;
-  target_socket[mapping->target_index]->b_transport(trans, target_latency);
+  // The target answers as of the request time (a decoupled initiator's local time), and adds
+  // its own latency on top.
+  sc_time target_delay = delay;
+  target_socket[mapping->target_index]->b_transport(trans, target_delay);
+  const sc_time target_latency = target_delay - delay;
   trans.set_address(address);
 
   const bool own_hold = hold_ && hold_->owner == initiator;
@@ -179,27 +182,26 @@ unsigned int Bus::transport_dbg(int, tlm::tlm_generic_payload& trans) {
 
 void Bus::note_tenure(const std::string& initiator, Picoseconds granted, Picoseconds end,
                       Picoseconds busy, Picoseconds stall, std::uint64_t bytes) {
-  // Consecutive transactions of one initiator, with nobody else on the bus in between, are one
-  // tenure record: counts and busy time add up, so nothing is lost by the aggregation.
-  OpenTenure* t = nullptr;
-  if (last_tenure_ && last_initiator_ == initiator) {
-    t = last_tenure_;
-  } else {
-    auto it = open_tenures_.find(initiator);
-    if (it != open_tenures_.end()) {
-      emit_tenure(initiator, it->second);  // somebody else used the bus since: a new tenure
-      open_tenures_.erase(it);
-    }
-    t = &open_tenures_.emplace(initiator, OpenTenure{granted, end, 0, 0, 0, 0}).first->second;
-    last_initiator_ = initiator;
-    last_tenure_ = t;
+  // A tenure is an unbroken stretch of bus ownership: back-to-back transactions of one initiator
+  // (a burst, a hold) are one record, and counts and busy time add up, so nothing is lost.
+  if (last_tenure_ && last_initiator_ == initiator && granted <= last_tenure_->end) {
+    OpenTenure& t = *last_tenure_;
+    t.end = std::max(t.end, end);
+    t.busy += busy;
+    t.stall += stall;
+    t.transactions += 1;
+    t.bytes += bytes;
+    return;
   }
-  t->start = std::min(t->start, granted);
-  t->end = std::max(t->end, end);
-  t->busy += busy;
-  t->stall += stall;
-  t->transactions += 1;
-  t->bytes += bytes;
+  auto it = open_tenures_.find(initiator);
+  if (it != open_tenures_.end()) {
+    emit_tenure(initiator, it->second);
+    it->second = OpenTenure{granted, end, busy, stall, 1, bytes};
+  } else {
+    it = open_tenures_.emplace(initiator, OpenTenure{granted, end, busy, stall, 1, bytes}).first;
+  }
+  last_initiator_ = initiator;
+  last_tenure_ = &it->second;
 }
 
 void Bus::emit_tenure(const std::string& initiator, const OpenTenure& t) {

@@ -39,7 +39,8 @@ struct CpuParams {
     v(ParamDoc{"interrupt_exit", "From the handler's last instruction back to the interrupted code",
                "1-5 us entry+handler+exit, unverified (linux-io.md section 9)"},
       interrupt_exit);
-    v(ParamDoc{"context_switch", "Switching the CPU from one process to another (scheduler + state)",
+    v(ParamDoc{"context_switch",
+               "Switching the CPU from one process to another (scheduler + state)",
                "1-3 us pipe ping-pong (linux-io.md section 9)"},
       context_switch);
     v(ParamDoc{"io_instruction",

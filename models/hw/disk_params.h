@@ -15,10 +15,10 @@ struct DiskParams {
   std::string kind = "hdd";
   ByteSize sector_size{512};
   // HDD geometry and mechanics.
-  std::uint64_t cylinders = 16383;
-  std::uint64_t heads = 16;
-  std::uint64_t sectors_per_track = 63;
-  std::uint64_t rpm = 7200;
+  std::uint64_t cylinders = 10000;
+  std::uint64_t heads = 4;
+  std::uint64_t sectors_per_track = 1000;
+  std::uint64_t rpm = 6000;
   sc_core::sc_time track_to_track_seek{1, sc_core::SC_MS};
   sc_core::sc_time average_seek{8, sc_core::SC_MS};
   sc_core::sc_time full_stroke_seek{16, sc_core::SC_MS};
@@ -37,16 +37,23 @@ struct DiskParams {
 
   template <class V>
   void visit_params(V& v) {
-    v(ParamDoc{"kind", "Media model: hdd (geometry, rotation, seek curve) or ssd (latency + "
-                       "bandwidth)", "-"},
+    v(ParamDoc{"kind",
+               "Media model: hdd (geometry, rotation, seek curve) or ssd (latency + "
+               "bandwidth)",
+               "-"},
       kind, {"hdd", "ssd"});
     v(ParamDoc{"sector_size", "Logical block size", "ATA: 512 B"}, sector_size);
-    v(ParamDoc{"cylinders", "HDD cylinders", "ATA CHS maximum 16383"}, cylinders);
-    v(ParamDoc{"heads", "HDD heads (tracks per cylinder)", "ATA CHS 16"}, heads);
-    v(ParamDoc{"sectors_per_track", "HDD sectors per track (no zoned recording)", "ATA CHS 63"},
-      sectors_per_track);
+    v(ParamDoc{"cylinders", "HDD cylinders", "textbook: 10000 (20 GB with 4 heads, 1000 sectors)"},
+      cylinders);
+    v(ParamDoc{"heads", "HDD heads (tracks per cylinder)", "textbook: 4 (2 platters)"}, heads);
+    v(
+        ParamDoc{
+            "sectors_per_track", "HDD sectors per track (no zoned recording)",
+            "textbook: 1000, a 10 us sector at 6000 rpm (51 MB/s; real 2020s drives 150-275 MB/s)"},
+        sectors_per_track);
     v(ParamDoc{"rpm", "HDD spindle speed; one revolution takes 60 s / rpm",
-               "7200 rpm: 8.33 ms per revolution (linux-io.md section 9)"},
+               "textbook: 6000 rpm, a 10 ms revolution (real: 7200 rpm, 8.33 ms; linux-io.md "
+               "section 9)"},
       rpm);
     v(ParamDoc{"track_to_track_seek", "HDD seek over one cylinder", "Seagate/WD data: ~1 ms"},
       track_to_track_seek);
@@ -56,9 +63,10 @@ struct DiskParams {
     v(ParamDoc{"full_stroke_seek", "HDD seek across all cylinders", "~2x average seek"},
       full_stroke_seek);
     v(ParamDoc{"start_cylinder", "HDD head position at time zero", "-"}, start_cylinder);
-    v(ParamDoc{"start_angle", "HDD rotational position at time zero, as a fraction of a turn: "
-                              "sector s of a track passes under the head at angle s / "
-                              "sectors_per_track",
+    v(ParamDoc{"start_angle",
+               "HDD rotational position at time zero, as a fraction of a turn: "
+               "sector s of a track passes under the head at angle s / "
+               "sectors_per_track",
                "-"},
       start_angle);
     v(ParamDoc{"ssd_read_latency", "SSD time to first byte of a read", "SATA SSD 4K QD1 ~77 us"},
@@ -74,8 +82,7 @@ struct DiskParams {
     v(ParamDoc{"data_register_width", "Bytes moved by one access to the data register (PIO)",
                "ATA: 2 B, 4 B with 32-bit I/O"},
       data_register_width);
-    v(ParamDoc{"register_latency", "Controller time to answer one register access",
-               "textbook"},
+    v(ParamDoc{"register_latency", "Controller time to answer one register access", "textbook"},
       register_latency);
     v(ParamDoc{"command_overhead", "Controller time to decode a command before the media moves",
                "textbook"},

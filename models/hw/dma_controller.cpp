@@ -10,7 +10,9 @@ using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
 namespace {
-Picoseconds now_ps() { return to_ps(sc_core::sc_time_stamp()); }
+Picoseconds now_ps() {
+  return to_ps(sc_core::sc_time_stamp());
+}
 
 std::uint64_t load_le(const std::uint8_t* p, unsigned n) {
   std::uint64_t v = 0;
@@ -34,8 +36,8 @@ DmaController::DmaController(sc_core::sc_module_name name, const DmaParams& para
     channels_[i].index = i;
     Channel* ch = &channels_[i];
     sc_core::sc_spawn_options options;
-    sc_core::sc_spawn([this, ch] { channel_thread(*ch); },
-                      sc_core::sc_gen_unique_name("channel"), &options);
+    sc_core::sc_spawn([this, ch] { channel_thread(*ch); }, sc_core::sc_gen_unique_name("channel"),
+                      &options);
   }
 }
 
@@ -61,9 +63,15 @@ void DmaController::b_transport(tlm::tlm_generic_payload& trans, sc_time&) {
   if (trans.is_write()) {
     std::memcpy(&value, trans.get_data_ptr(), 4);
     switch (reg) {
-      case kAddress: ch.base_address = ch.current_address = value; break;
-      case kCount: ch.base_count = ch.current_count = value; break;
-      case kMode: ch.mode = value; break;
+      case kAddress:
+        ch.base_address = ch.current_address = value;
+        break;
+      case kCount:
+        ch.base_count = ch.current_count = value;
+        break;
+      case kMode:
+        ch.mode = value;
+        break;
       case kMask: {
         const bool was_masked = ch.masked;
         ch.masked = value & 1;
@@ -74,24 +82,40 @@ void DmaController::b_transport(tlm::tlm_generic_payload& trans, sc_time&) {
         }
         break;
       }
-      default: trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE); return;
+      default:
+        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
     }
     return;
   }
   switch (reg) {
-    case kAddress: value = ch.base_address; break;
-    case kCount: value = ch.base_count; break;
-    case kMode: value = ch.mode; break;
-    case kMask: value = ch.masked ? 1 : 0; break;
+    case kAddress:
+      value = ch.base_address;
+      break;
+    case kCount:
+      value = ch.base_count;
+      break;
+    case kMode:
+      value = ch.mode;
+      break;
+    case kMask:
+      value = ch.masked ? 1 : 0;
+      break;
     case kStatus:
       value = (ch.terminal_count ? kStatusTerminalCount : 0) |
               (ch.device && ch.device->dma_request() ? kStatusRequest : 0) |
               (ch.error ? kStatusError : 0);
       ch.terminal_count = false;
       break;
-    case kCurrentAddress: value = ch.current_address; break;
-    case kCurrentCount: value = ch.current_count; break;
-    default: trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE); return;
+    case kCurrentAddress:
+      value = ch.current_address;
+      break;
+    case kCurrentCount:
+      value = ch.current_count;
+      break;
+    default:
+      trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      return;
   }
   std::memcpy(trans.get_data_ptr(), &value, 4);
 }
@@ -182,8 +206,8 @@ void DmaController::run_transfer(Channel& ch) {
   std::uint64_t descriptor_address = ch.current_address;
   Segment segment{ch.current_address, ch.current_count};
   bool last_segment = !chained;
-  if (chained && !read_descriptor(ch, descriptor_address, segment, last_segment,
-                                  BusAccess::Hold::none)) {
+  if (chained &&
+      !read_descriptor(ch, descriptor_address, segment, last_segment, BusAccess::Hold::none)) {
     ch.error = true;
   }
 
@@ -252,11 +276,11 @@ void DmaController::run_transfer(Channel& ch) {
   activity.end = now_ps();
   activity.actor = me;
   const char* discipline_name = burst ? "block" : demand ? "demand" : "single";
-  activity.data = trace::DeviceActivity{
-      me, "transfer",
-      std::string(discipline_name) +
-          (bus_mode == BusAccess::Mode::transparent ? " transparent" : "") +
-          (chained ? " chained" : "") + (ch.error ? " error" : "")};
+  activity.data =
+      trace::DeviceActivity{me, "transfer",
+                            std::string(discipline_name) +
+                                (bus_mode == BusAccess::Mode::transparent ? " transparent" : "") +
+                                (chained ? " chained" : "") + (ch.error ? " error" : "")};
   context_.record(std::move(activity));
   device.dma_terminal_count();
 }

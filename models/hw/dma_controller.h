@@ -31,10 +31,10 @@
 #include <string>
 #include <vector>
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
 
 #include "models/core/context.h"
 #include "models/hw/bus.h"
@@ -94,8 +94,8 @@ class DmaController : public sc_core::sc_module {
                        BusAccess::Hold hold);
   /// One bus transaction for `ch`; waits for it to finish. False on an error response.
   bool bus_transfer(Channel& ch, tlm::tlm_command command, std::uint64_t address,
-                    std::uint8_t* data, unsigned length, BusAccess::Mode mode,
-                    BusAccess::Hold hold, Picoseconds* granted);
+                    std::uint8_t* data, unsigned length, BusAccess::Mode mode, BusAccess::Hold hold,
+                    Picoseconds* granted);
 
   DmaParams params_;
   ModelContext& context_;

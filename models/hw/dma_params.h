@@ -20,8 +20,9 @@ struct DmaParams {
     v(ParamDoc{"transfer_unit", "Bytes moved per DMA bus transaction (one DACK cycle)",
                "8237A: 1 B (2 B on the 16-bit slave); textbook 4 B"},
       transfer_unit);
-    v(ParamDoc{"descriptor_size", "Bytes of one scatter-gather descriptor read from memory "
-                                  "(address, count, flags, next)",
+    v(ParamDoc{"descriptor_size",
+               "Bytes of one scatter-gather descriptor read from memory "
+               "(address, count, flags, next)",
                "PCI bus-master IDE PRD: 8 B; textbook 16 B"},
       descriptor_size);
     v(ParamDoc{"cycle_overhead",

@@ -7,9 +7,9 @@
 #include <memory>
 #include <unordered_map>
 
+#include <tlm_utils/simple_target_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "models/core/context.h"
 #include "models/hw/dram_params.h"

@@ -48,7 +48,9 @@ int InterruptController::highest_pending() const {
   return -1;
 }
 
-void InterruptController::update_output() { intr_out.write(highest_pending() >= 0); }
+void InterruptController::update_output() {
+  intr_out.write(highest_pending() >= 0);
+}
 
 void InterruptController::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
   const std::uint64_t offset = trans.get_address();
@@ -63,7 +65,9 @@ void InterruptController::b_transport(tlm::tlm_generic_payload& trans, sc_core::
 
   if (trans.is_read()) {
     switch (offset) {
-      case kMask: value = mask_; break;
+      case kMask:
+        value = mask_;
+        break;
       case kAck: {
         const int line = highest_pending();
         if (line < 0) {
@@ -78,13 +82,19 @@ void InterruptController::b_transport(tlm::tlm_generic_payload& trans, sc_core::
       case kPending:
         for (std::size_t i = 0; i < lines_.size(); ++i) value |= (lines_[i].level ? 1u : 0u) << i;
         break;
-      case kInService: value = in_service_; break;
-      default: trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE); return;
+      case kInService:
+        value = in_service_;
+        break;
+      default:
+        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
     }
     std::memcpy(trans.get_data_ptr(), &value, 4);
   } else {
     switch (offset) {
-      case kMask: mask_ = value; break;
+      case kMask:
+        mask_ = value;
+        break;
       case kEoi: {
         if (value >= lines_.size() || !(in_service_ & (1u << value))) {
           trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -100,7 +110,9 @@ void InterruptController::b_transport(tlm::tlm_generic_payload& trans, sc_core::
         context_.record(std::move(r));
         break;
       }
-      default: trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE); return;
+      default:
+        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
     }
   }
   output_changed_.notify(sc_core::SC_ZERO_TIME);

@@ -14,7 +14,9 @@ using sc_core::SC_ZERO_TIME;
 
 namespace {
 
-Picoseconds now_ps() { return to_ps(sc_core::sc_time_stamp()); }
+Picoseconds now_ps() {
+  return to_ps(sc_core::sc_time_stamp());
+}
 
 // ATA task-file registers (offsets in a disk's window) and bits, as the disk model implements
 // them (models/hw/disk.h).
@@ -34,7 +36,8 @@ constexpr std::uint64_t max_sectors_28 = 256;
 namespace chan {
 constexpr std::uint64_t caw = 0x00, device = 0x04, start = 0x08, condition_code = 0x0C,
                         interruption = 0x10;
-constexpr std::uint8_t flag_chain_data = 0x80, flag_chain_command = 0x40, flag_suppress_length = 0x20;
+constexpr std::uint8_t flag_chain_data = 0x80, flag_chain_command = 0x40,
+                       flag_suppress_length = 0x20;
 constexpr std::uint8_t channel_end = 0x08, device_end = 0x04, unit_check = 0x02;
 constexpr std::uint8_t command_read = 0x02, command_locate = 0x07;
 constexpr std::size_t ccw_bytes = 8, csw_bytes = 8;
@@ -51,7 +54,9 @@ void put_le(std::uint8_t* p, std::uint64_t v, unsigned n) {
   for (unsigned i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
 }
 
-std::string size_text(std::uint64_t bytes) { return format_size(ByteSize(bytes)); }
+std::string size_text(std::uint64_t bytes) {
+  return format_size(ByteSize(bytes));
+}
 
 }  // namespace
 
@@ -93,8 +98,8 @@ struct Kernel::PendingIo {
   std::string error;
 };
 
-Kernel::Kernel(sc_core::sc_module_name name, const KernelParams& params,
-               const KernelWiring& wiring, ModelContext& context)
+Kernel::Kernel(sc_core::sc_module_name name, const KernelParams& params, const KernelWiring& wiring,
+               ModelContext& context)
     : sc_module(name),
       params_(params),
       wiring_(wiring),
@@ -180,9 +185,9 @@ void Kernel::compute(Process& p, const Compute& op) {
     p.slice_used += chunk;
     if (p.slice_used >= slice) {
       p.slice_used = 0;
-      const bool others_waiting =
-          std::any_of(run_queue_.begin(), run_queue_.end(),
-                      [](Process* q) { return q->state == Process::State::runnable; });
+      const bool others_waiting = std::any_of(run_queue_.begin(), run_queue_.end(), [](Process* q) {
+        return q->state == Process::State::runnable;
+      });
       if (others_waiting) yield(p, "timeslice");
     }
   }
@@ -344,8 +349,8 @@ Kernel::Buffer& Kernel::user_buffer(Process& p, const std::string& name, std::ui
 }
 
 std::vector<std::pair<std::uint64_t, std::uint64_t>> Kernel::segments(const Buffer& b,
-                                                                     std::uint64_t offset,
-                                                                     std::uint64_t bytes) const {
+                                                                      std::uint64_t offset,
+                                                                      std::uint64_t bytes) const {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
   while (bytes > 0) {
     const std::uint64_t page = offset / kPageSize;
@@ -370,10 +375,10 @@ void Kernel::device_read(Process& p, const DeviceRead& op) {
   cpu_.enter_kernel(p.task, "syscall device_read", cpu_.params().syscall_entry);
 
   const std::uint64_t sector = wiring_.sector_size;
-  const std::string args = op.device + ", lba " + std::to_string(op.lba) + ", " +
-                           size_text(op.bytes.bytes) + ", " + to_string(op.mechanism) +
-                           (op.mechanism == Mechanism::dma ? std::string(" ") + to_string(op.dma_mode)
-                                                           : std::string());
+  const std::string args =
+      op.device + ", lba " + std::to_string(op.lba) + ", " + size_text(op.bytes.bytes) + ", " +
+      to_string(op.mechanism) +
+      (op.mechanism == Mechanism::dma ? std::string(" ") + to_string(op.dma_mode) : std::string());
   std::string error;
   unsigned disk = 0;
   if (op.device.rfind("disk", 0) != 0 ||
@@ -397,10 +402,18 @@ void Kernel::device_read(Process& p, const DeviceRead& op) {
     io.buffer = &user_buffer(p, op.into, op.bytes.bytes);
     cpu_.kernel_work(p.task, params_.driver_setup);
     switch (op.mechanism) {
-      case Mechanism::pio: ok = ata_read_pio_polled(p, io); break;
-      case Mechanism::interrupt: ok = ata_read_pio_interrupt(p, io); break;
-      case Mechanism::dma: ok = ata_read_dma(p, io, op.dma_mode); break;
-      case Mechanism::channel: ok = channel_read(p, io); break;
+      case Mechanism::pio:
+        ok = ata_read_pio_polled(p, io);
+        break;
+      case Mechanism::interrupt:
+        ok = ata_read_pio_interrupt(p, io);
+        break;
+      case Mechanism::dma:
+        ok = ata_read_dma(p, io, op.dma_mode);
+        break;
+      case Mechanism::channel:
+        ok = channel_read(p, io);
+        break;
     }
     if (!ok) error = "EIO";
     verify(p, io);
@@ -431,8 +444,8 @@ void Kernel::verify(const Process& p, const PendingIo& io) {
   trace::Record r;
   r.start = r.end = now_ps();
   r.actor = p.spec.name;
-  r.data = trace::Verification{"disk" + std::to_string(io.disk) + " lba " +
-                                   std::to_string(io.lba) + " -> " + io.buffer->region,
+  r.data = trace::Verification{"disk" + std::to_string(io.disk) + " lba " + std::to_string(io.lba) +
+                                   " -> " + io.buffer->region,
                                io.bytes, mismatched};
   context_.record(std::move(r));
 }
@@ -597,7 +610,8 @@ bool Kernel::channel_read(Process& p, PendingIo& io) {
   for (io.command_first = 0; io.command_first < total; io.command_first += io.command_sectors) {
     io.command_sectors = std::min(total - io.command_first, params_.max_sectors_per_command);
     io.done = false;
-    const auto pieces = segments(*io.buffer, io.command_first * sector, io.command_sectors * sector);
+    const auto pieces =
+        segments(*io.buffer, io.command_first * sector, io.command_sectors * sector);
     // The channel program: LOCATE (command-chained) to the block, then one READ whose data is
     // chained across the scattered pieces of the buffer.
     const std::size_t ccws = 1 + pieces.size();
@@ -667,8 +681,7 @@ void Kernel::handle_interrupt(int line, sc_time& local) {
           cpu_.io_read(wiring_.disk_registers.at(io.disk) + ata::status, 1, local);
       const std::uint64_t channel = wiring_.dma_registers + wiring_.disk_dma_channels.at(io.disk) *
                                                                 wiring_.dma_channel_stride;
-      const std::uint32_t dma_status =
-          cpu_.io_read(channel + hw::DmaController::kStatus, 4, local);
+      const std::uint32_t dma_status = cpu_.io_read(channel + hw::DmaController::kStatus, 4, local);
       io.failed = (status & ata::status_error) ||
                   !(dma_status & hw::DmaController::kStatusTerminalCount) ||
                   (dma_status & hw::DmaController::kStatusError);
@@ -687,7 +700,8 @@ void Kernel::handle_interrupt(int line, sc_time& local) {
       io.done = true;
       break;
     }
-    case Mechanism::pio: break;
+    case Mechanism::pio:
+      break;
   }
   if (io.done) wake(*io.process);
 }

@@ -40,7 +40,7 @@ struct KernelWiring {
   hw::Cpu* cpu = nullptr;
   hw::Bus* bus = nullptr;
   hw::Dram* dram = nullptr;
-  std::vector<hw::Disk*> disks;             // for checking what arrived (untimed peeks)
+  std::vector<hw::Disk*> disks;  // for checking what arrived (untimed peeks)
   std::vector<std::uint64_t> disk_registers;
   std::vector<int> disk_irq_lines;
   std::vector<unsigned> disk_dma_channels;
@@ -102,8 +102,8 @@ class Kernel : public sc_core::sc_module {
                                                                 std::uint64_t bytes) const;
 
   // Drivers.
-  void ata_issue(unsigned disk, std::uint64_t lba, std::uint64_t sectors, bool dma,
-                 bool interrupts, sc_core::sc_time& local);
+  void ata_issue(unsigned disk, std::uint64_t lba, std::uint64_t sectors, bool dma, bool interrupts,
+                 sc_core::sc_time& local);
   bool ata_read_pio_polled(Process& p, PendingIo& io);
   bool ata_read_pio_interrupt(Process& p, PendingIo& io);
   bool ata_read_dma(Process& p, PendingIo& io, DmaMode mode);

@@ -4,19 +4,26 @@ namespace iosim::os {
 
 const char* to_string(Mechanism m) {
   switch (m) {
-    case Mechanism::pio: return "pio";
-    case Mechanism::interrupt: return "interrupt";
-    case Mechanism::dma: return "dma";
-    case Mechanism::channel: return "channel";
+    case Mechanism::pio:
+      return "pio";
+    case Mechanism::interrupt:
+      return "interrupt";
+    case Mechanism::dma:
+      return "dma";
+    case Mechanism::channel:
+      return "channel";
   }
   return "?";
 }
 
 const char* to_string(DmaMode m) {
   switch (m) {
-    case DmaMode::burst: return "burst";
-    case DmaMode::cycle_steal: return "cycle_steal";
-    case DmaMode::transparent: return "transparent";
+    case DmaMode::burst:
+      return "burst";
+    case DmaMode::cycle_steal:
+      return "cycle_steal";
+    case DmaMode::transparent:
+      return "transparent";
   }
   return "?";
 }

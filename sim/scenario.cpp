@@ -1,0 +1,688 @@
+#include "sim/scenario.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "sim/param_table.h"
+#include "sim/presets.h"
+#include "sim/suggest.h"
+#include "sim/units.h"
+
+namespace iosim::sim {
+namespace {
+
+const char* const kPresetKey = "preset";
+
+struct MechanismName {
+  const char* name;
+  os::Mechanism mechanism;
+};
+constexpr MechanismName kMechanisms[] = {{"pio", os::Mechanism::pio},
+                                         {"interrupt", os::Mechanism::interrupt},
+                                         {"dma", os::Mechanism::dma},
+                                         {"channel", os::Mechanism::channel}};
+
+struct DmaModeName {
+  const char* name;
+  os::DmaMode mode;
+};
+constexpr DmaModeName kDmaModes[] = {{"burst", os::DmaMode::burst},
+                                     {"cycle_steal", os::DmaMode::cycle_steal},
+                                     {"transparent", os::DmaMode::transparent}};
+
+/// Names people give processes and buffers end up in metric keys and trace records: keep them
+/// to letters, digits, '_' and '-', starting with a letter or '_'.
+bool is_identifier(const std::string& s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+const char* node_kind(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Scalar:
+      return "a single value";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Undefined:
+      return "nothing";
+  }
+  return "something else";
+}
+
+/// One key: value pair of a map, with the nodes for positions.
+struct Entry {
+  std::string key;
+  YAML::Node key_node;
+  YAML::Node value;
+};
+
+class Loader {
+ public:
+  explicit Loader(std::string file) : file_(std::move(file)) {}
+
+  Scenario load(const YAML::Node& root);
+
+ private:
+  SourcePos pos(const YAML::Node& n) const {
+    const YAML::Mark m = n.Mark();
+    if (m.is_null()) return SourcePos{file_, 1, 1};
+    return SourcePos{file_, m.line + 1, m.column + 1};
+  }
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& message) const {
+    throw ScenarioError(pos(at), message);
+  }
+
+  /// The pairs of a map in file order. Rejects a non-map, duplicate keys and keys not in
+  /// `allowed` (with a suggestion), naming `where` ("platform.disk") in messages.
+  std::vector<Entry> entries(const YAML::Node& map, const std::string& where,
+                             const std::vector<std::string>& allowed) const;
+  const Entry* find(const std::vector<Entry>& list, const std::string& key) const {
+    for (const Entry& e : list) {
+      if (e.key == key) return &e;
+    }
+    return nullptr;
+  }
+  /// The scalar text of `value`, or an error saying `expected`.
+  std::string scalar(const YAML::Node& value, const std::string& where,
+                     const std::string& expected) const;
+
+  /// Runs parse(text) and turns its ParseError into a ScenarioError at `value`.
+  template <class F>
+  auto parse_at(const YAML::Node& value, const std::string& where, F parse) const
+      -> decltype(parse(std::string())) {
+    const std::string text = scalar(value, where, "a value");
+    try {
+      return parse(text);
+    } catch (const ParseError& e) {
+      fail(value, where + ": " + e.what());
+    }
+  }
+
+  void load_platform(const Entry& platform, Scenario& s) const;
+  void load_processes(const Entry& processes, Scenario& s) const;
+  os::Operation load_operation(const YAML::Node& op, const std::string& where,
+                               const Scenario& s) const;
+  os::DeviceRead load_device_read(const YAML::Node& args, const std::string& where,
+                                  const Scenario& s) const;
+  os::Compute load_compute(const YAML::Node& args, const std::string& where,
+                           const Scenario& s) const;
+  os::Sleep load_sleep(const YAML::Node& args, const std::string& where) const;
+  void load_expectations(const Entry& expect, Scenario& s) const;
+  Expectation load_expectation(const Entry& entry, const Scenario& s) const;
+  Amount load_amount(const YAML::Node& value, const std::string& where, MetricKind kind,
+                     const Scenario& s) const;
+  void check_metric_name(const YAML::Node& at, const std::string& metric, const Scenario& s) const;
+
+  std::string file_;
+};
+
+std::vector<Entry> Loader::entries(const YAML::Node& map, const std::string& where,
+                                   const std::vector<std::string>& allowed) const {
+  if (!map.IsMap()) {
+    fail(map, where + ": expected a map of " + join(allowed) + "; got " + node_kind(map));
+  }
+  std::vector<Entry> out;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const YAML::Node key_node = it->first;
+    if (!key_node.IsScalar()) fail(key_node, where + ": expected a name as key");
+    const std::string key = key_node.Scalar();
+    if (const Entry* previous = find(out, key)) {
+      fail(key_node, "duplicate key '" + key + "' in " + where + " (first given at line " +
+                         std::to_string(pos(previous->key_node).line) + ")");
+    }
+    bool known = false;
+    for (const std::string& a : allowed) known = known || a == key;
+    if (!known) {
+      // The suggestion alone is the clearest message; the full list helps only without one.
+      const std::string suggestion = did_you_mean(key, allowed);
+      fail(key_node, "unknown key '" + key + "' in " + where +
+                         (suggestion.empty() ? " (allowed: " + join(allowed) + ")" : suggestion));
+    }
+    out.push_back(Entry{key, key_node, it->second});
+  }
+  return out;
+}
+
+std::string Loader::scalar(const YAML::Node& value, const std::string& where,
+                           const std::string& expected) const {
+  if (!value.IsScalar())
+    fail(value, where + ": expected " + expected + "; got " + node_kind(value));
+  return value.Scalar();
+}
+
+Scenario Loader::load(const YAML::Node& root) {
+  if (root.IsNull()) {
+    throw ScenarioError(SourcePos{file_, 1, 1},
+                        "the file is empty: a scenario needs at least a title");
+  }
+  const std::vector<Entry> top = entries(root, "the scenario", scenario_top_level_keys());
+  Scenario s;
+  s.file = file_;
+  for (const ParamRef& p : list_params(s.params))
+    s.param_origins[p.key()] = ParamOrigin::model_default;
+
+  const Entry* title = find(top, "title");
+  if (title == nullptr) fail(root, "missing 'title': every scenario needs a one-line title");
+  s.title = scalar(title->value, "title", "a one-line title");
+  if (s.title.empty()) fail(title->value, "title: expected a one-line title; got an empty one");
+
+  if (const Entry* teaches = find(top, "teaches")) {
+    s.teaches = scalar(teaches->value, "teaches", "a text");
+  }
+  if (const Entry* seed = find(top, "seed")) {
+    s.seed = parse_at(seed->value, "seed", [](const std::string& t) { return parse_count(t); });
+  }
+  if (const Entry* platform = find(top, "platform")) load_platform(*platform, s);
+
+  const Entry* processes = find(top, "processes");
+  if (processes == nullptr) {
+    fail(root, "missing 'processes': a scenario needs at least one process with a program");
+  }
+  load_processes(*processes, s);
+  if (const Entry* expect = find(top, "expect")) load_expectations(*expect, s);
+  return s;
+}
+
+void Loader::load_platform(const Entry& platform, Scenario& s) const {
+  std::vector<std::string> keys = {kPresetKey};
+  for (const std::string& section : section_names()) keys.push_back(section);
+  const std::vector<Entry> sections = entries(platform.value, "platform", keys);
+
+  if (const Entry* preset = find(sections, kPresetKey)) {
+    const std::string name = scalar(preset->value, "platform.preset", "a preset name");
+    const Preset* found = find_preset(name);
+    if (found == nullptr) {
+      fail(preset->value, "unknown preset '" + name + "'" + did_you_mean(name, preset_names()) +
+                              " (presets: " + join(preset_names()) + ")");
+    }
+    s.preset = found->name;
+    apply_preset(*found, s.params);
+    for (const PresetValue& v : found->values) s.param_origins[v.key] = ParamOrigin::preset;
+  }
+
+  const std::vector<ParamRef> table = list_params(s.params);
+  for (const Entry& section : sections) {
+    if (section.key == kPresetKey) continue;
+    const std::string where = "platform." + section.key;
+    const std::vector<Entry> values = entries(section.value, where, param_names(section.key));
+    for (const Entry& v : values) {
+      for (const ParamRef& p : table) {
+        if (p.section != section.key || v.key != p.doc.name) continue;
+        const std::string key = where + "." + v.key;
+        std::string expected = std::string("a ") + to_string(p.kind);
+        if (p.kind == ParamKind::choice) expected = "one of " + join(p.choices);
+        const std::string text = scalar(v.value, key, expected);
+        try {
+          set_param(p, text);
+        } catch (const ParseError& e) {
+          fail(v.value, key + ": " + e.what());
+        }
+        s.param_origins[p.key()] = ParamOrigin::scenario;
+      }
+    }
+  }
+}
+
+void Loader::load_processes(const Entry& processes, Scenario& s) const {
+  const YAML::Node& list = processes.value;
+  if (!list.IsSequence() || list.size() == 0) {
+    fail(list, std::string("processes: expected a list of processes, each with a name and a "
+                           "program; got ") +
+                   (list.IsSequence() ? "an empty list" : node_kind(list)));
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node node = list[i];
+    const std::string where = "processes[" + std::to_string(i) + "]";
+    const std::vector<Entry> fields = entries(node, where, {"name", "program"});
+    const Entry* name = find(fields, "name");
+    if (name == nullptr) fail(node, where + ": missing 'name'");
+    os::ProcessSpec process;
+    process.name = scalar(name->value, where + ".name", "a process name");
+    if (!is_identifier(process.name)) {
+      fail(name->value, where + ".name: '" + process.name +
+                            "' is not a valid process name (letters, digits, '_' and '-', "
+                            "starting with a letter)");
+    }
+    if (process.name == "idle") {
+      fail(name->value, where + ".name: 'idle' is reserved for the CPU's idle state");
+    }
+    for (const os::ProcessSpec& other : s.processes) {
+      if (other.name == process.name) {
+        fail(name->value, where + ".name: a process called '" + process.name + "' already exists");
+      }
+    }
+    const Entry* program = find(fields, "program");
+    if (program == nullptr) fail(node, where + ": missing 'program'");
+    const std::string program_where = where + ".program";
+    if (!program->value.IsSequence() || program->value.size() == 0) {
+      fail(program->value,
+           program_where + ": expected a list of operations (" + join(operation_names()) +
+               "); got " +
+               (program->value.IsSequence() ? "an empty list" : node_kind(program->value)));
+    }
+    for (std::size_t j = 0; j < program->value.size(); ++j) {
+      process.program.push_back(
+          load_operation(program->value[j], program_where + "[" + std::to_string(j) + "]", s));
+    }
+    s.processes.push_back(std::move(process));
+  }
+}
+
+os::Operation Loader::load_operation(const YAML::Node& op, const std::string& where,
+                                     const Scenario& s) const {
+  const std::string shape =
+      "an operation written as one key and its arguments, like "
+      "'- compute: { for: 2ms }'";
+  if (!op.IsMap()) fail(op, where + ": expected " + shape + "; got " + node_kind(op));
+  if (op.size() != 1) {
+    fail(op, where + ": expected " + shape + "; got " + std::to_string(op.size()) +
+                 " keys (is a '-' missing?)");
+  }
+  const auto it = op.begin();
+  const std::string name = it->first.Scalar();
+  const std::string op_where = where + "." + name;
+  if (name == "device_read") return load_device_read(it->second, op_where, s);
+  if (name == "compute") return load_compute(it->second, op_where, s);
+  if (name == "sleep") return load_sleep(it->second, op_where);
+  fail(it->first, "unknown operation '" + name + "'" + did_you_mean(name, operation_names()) +
+                      " (operations: " + join(operation_names()) + ")");
+}
+
+os::DeviceRead Loader::load_device_read(const YAML::Node& args, const std::string& where,
+                                        const Scenario& s) const {
+  const std::vector<Entry> fields =
+      entries(args, where, {"device", "lba", "bytes", "mechanism", "mode", "into"});
+  os::DeviceRead read;
+
+  if (const Entry* device = find(fields, "device")) {
+    read.device = scalar(device->value, where + ".device", "a device name");
+    std::vector<std::string> disks;
+    for (unsigned d = 0; d < kDiskCount; ++d) disks.push_back("disk" + std::to_string(d));
+    bool known = false;
+    for (const std::string& d : disks) known = known || d == read.device;
+    if (!known) {
+      fail(device->value, where + ".device: no device called '" + read.device + "'" +
+                              did_you_mean(read.device, disks) + " (devices: " + join(disks) + ")");
+    }
+  }
+  if (const Entry* lba = find(fields, "lba")) {
+    read.lba =
+        parse_at(lba->value, where + ".lba", [](const std::string& t) { return parse_count(t); });
+  }
+
+  const Entry* bytes = find(fields, "bytes");
+  if (bytes == nullptr) fail(args, where + ": missing 'bytes' (how much to read, like 64KiB)");
+  read.bytes =
+      parse_at(bytes->value, where + ".bytes", [](const std::string& t) { return parse_size(t); });
+  const ByteSize sector = s.params.disk.sector_size;
+  if (read.bytes.bytes == 0) {
+    fail(bytes->value, where + ".bytes: a read of 0B moves nothing; read at least one sector (" +
+                           format_size(sector) + ")");
+  }
+  if (read.bytes.bytes % sector.bytes != 0) {
+    fail(bytes->value, where + ".bytes: " + bytes->value.Scalar() +
+                           " is not a whole number of sectors (platform.disk.sector_size is " +
+                           format_size(sector) + ")");
+  }
+  if (s.params.disk.kind == "hdd") {
+    const hw::DiskParams& d = s.params.disk;
+    const unsigned __int128 capacity =
+        static_cast<unsigned __int128>(d.cylinders) * d.heads * d.sectors_per_track;
+    const unsigned __int128 last =
+        static_cast<unsigned __int128>(read.lba) + read.bytes.bytes / sector.bytes;
+    if (last > capacity) {
+      fail(bytes->value, where + ": reads past the end of " + read.device + ", which has " +
+                             std::to_string(static_cast<std::uint64_t>(capacity)) +
+                             " sectors (cylinders x heads x sectors_per_track)");
+    }
+  }
+
+  const Entry* mechanism = find(fields, "mechanism");
+  if (mechanism == nullptr) {
+    fail(args, where + ": missing 'mechanism' (pio, interrupt, dma or channel)");
+  }
+  {
+    const std::string name = scalar(mechanism->value, where + ".mechanism", "a mechanism");
+    std::vector<std::string> names;
+    bool found = false;
+    for (const MechanismName& m : kMechanisms) {
+      names.emplace_back(m.name);
+      if (name == m.name) {
+        read.mechanism = m.mechanism;
+        found = true;
+      }
+    }
+    if (!found) {
+      fail(mechanism->value, where + ".mechanism: unknown mechanism '" + name + "'" +
+                                 did_you_mean(name, names) + " (mechanisms: " + join(names) + ")");
+    }
+  }
+  if (const Entry* mode = find(fields, "mode")) {
+    if (read.mechanism != os::Mechanism::dma) {
+      fail(mode->key_node, where + ".mode: a mode applies only to mechanism: dma");
+    }
+    const std::string name = scalar(mode->value, where + ".mode", "a DMA mode");
+    std::vector<std::string> names;
+    bool found = false;
+    for (const DmaModeName& m : kDmaModes) {
+      names.emplace_back(m.name);
+      if (name == m.name) {
+        read.dma_mode = m.mode;
+        found = true;
+      }
+    }
+    if (!found) {
+      fail(mode->value, where + ".mode: unknown DMA mode '" + name + "'" +
+                            did_you_mean(name, names) + " (modes: " + join(names) + ")");
+    }
+  }
+  if (const Entry* into = find(fields, "into")) {
+    read.into = scalar(into->value, where + ".into", "a buffer name");
+    if (!is_identifier(read.into)) {
+      fail(into->value, where + ".into: '" + read.into +
+                            "' is not a valid buffer name (letters, digits, '_' and '-')");
+    }
+  }
+  return read;
+}
+
+os::Compute Loader::load_compute(const YAML::Node& args, const std::string& where,
+                                 const Scenario& s) const {
+  const std::vector<Entry> fields = entries(args, where, {"for", "until", "cycles"});
+  if (fields.size() != 1) {
+    fail(args, where + ": expected exactly one of for (a time), cycles (a count) or until: end");
+  }
+  const Entry& e = fields.front();
+  os::Compute compute;
+  if (e.key == "for") {
+    compute.duration =
+        parse_at(e.value, where + ".for", [](const std::string& t) { return parse_time(t); });
+  } else if (e.key == "cycles") {
+    const std::uint64_t cycles =
+        parse_at(e.value, where + ".cycles", [](const std::string& t) { return parse_count(t); });
+    compute.duration = s.params.cpu.clock.cycles(cycles);
+  } else {
+    const std::string until = scalar(e.value, where + ".until", "'end'");
+    if (until != "end") {
+      fail(e.value, where +
+                        ".until: expected 'end' (compute while other processes have work); "
+                        "got '" +
+                        until + "'");
+    }
+    compute.until_end = true;
+  }
+  return compute;
+}
+
+os::Sleep Loader::load_sleep(const YAML::Node& args, const std::string& where) const {
+  const std::vector<Entry> fields = entries(args, where, {"for"});
+  const Entry* duration = find(fields, "for");
+  if (duration == nullptr) fail(args, where + ": missing 'for' (how long, like 1ms)");
+  os::Sleep sleep;
+  sleep.duration =
+      parse_at(duration->value, where + ".for", [](const std::string& t) { return parse_time(t); });
+  return sleep;
+}
+
+void Loader::load_expectations(const Entry& expect, Scenario& s) const {
+  if (!expect.value.IsMap()) {
+    fail(expect.value, std::string("expect: expected a map from metric names to expected values; "
+                                   "got ") +
+                           node_kind(expect.value));
+  }
+  std::vector<Entry> claims;
+  for (auto it = expect.value.begin(); it != expect.value.end(); ++it) {
+    if (!it->first.IsScalar()) fail(it->first, "expect: expected a metric name as key");
+    const std::string metric = it->first.Scalar();
+    if (const Entry* previous = find(claims, metric)) {
+      fail(it->first, "duplicate key '" + metric + "' in expect (first given at line " +
+                          std::to_string(pos(previous->key_node).line) + ")");
+    }
+    claims.push_back(Entry{metric, it->first, it->second});
+  }
+  for (const Entry& claim : claims) s.expectations.push_back(load_expectation(claim, s));
+}
+
+void Loader::check_metric_name(const YAML::Node& at, const std::string& metric,
+                               const Scenario& s) const {
+  std::string placeholder;
+  const MetricDefinition* definition = find_metric_definition(metric, &placeholder);
+  if (definition == nullptr) {
+    std::vector<std::string> candidates = concrete_metric_names();
+    for (const os::ProcessSpec& p : s.processes) {
+      for (const char* suffix : {".user_ps", ".kernel_ps", ".stall_ps"}) {
+        candidates.push_back("process." + p.name + suffix);
+      }
+    }
+    fail(at, "unknown metric '" + metric + "'" + did_you_mean(metric, candidates) +
+                 " (see 'iosim metrics' for the list)");
+  }
+  if (definition->pattern.rfind("process.", 0) == 0) {
+    bool known = false;
+    std::vector<std::string> names;
+    for (const os::ProcessSpec& p : s.processes) {
+      known = known || p.name == placeholder;
+      names.push_back(p.name);
+    }
+    if (!known) {
+      fail(at, "metric '" + metric + "' names process '" + placeholder +
+                   "', which the scenario does not have" + did_you_mean(placeholder, names) +
+                   " (processes: " + join(names) + ")");
+    }
+  }
+  if (definition->pattern.rfind("expectations.", 0) == 0) {
+    fail(at, "'" + metric + "' counts the expectations themselves and cannot be expected");
+  }
+}
+
+Amount Loader::load_amount(const YAML::Node& value, const std::string& where, MetricKind kind,
+                           const Scenario& s) const {
+  const Amount amount =
+      parse_at(value, where, [kind](const std::string& t) { return parse_amount(t, kind); });
+  if (!amount.of_metric.empty()) {
+    check_metric_name(value, amount.of_metric, s);
+    const MetricDefinition* other = find_metric_definition(amount.of_metric);
+    if (other->kind == MetricKind::flag) {
+      fail(value, where + ": '" + amount.of_metric + "' is true or false, not a number");
+    }
+  }
+  return amount;
+}
+
+Expectation Loader::load_expectation(const Entry& entry, const Scenario& s) const {
+  check_metric_name(entry.key_node, entry.key, s);
+  Expectation e;
+  e.metric = entry.key;
+  e.kind = find_metric_definition(entry.key)->kind;
+  e.pos = pos(entry.key_node);
+  const std::string where = "expect." + entry.key;
+
+  if (e.kind == MetricKind::flag) {
+    const YAML::Node* value = &entry.value;
+    std::vector<Entry> fields;
+    if (entry.value.IsMap()) {
+      fields = entries(entry.value, where, {"equals"});
+      if (fields.empty()) fail(entry.value, where + ": expected true or false");
+      value = &fields.front().value;
+    }
+    e.equals_flag = parse_at(*value, where, [](const std::string& t) { return parse_bool(t); });
+    return e;
+  }
+
+  if (entry.value.IsScalar()) {
+    e.equals = load_amount(entry.value, where, e.kind, s);
+    return e;
+  }
+  const std::vector<Entry> fields =
+      entries(entry.value, where, {"equals", "tolerance", "at_least", "at_most", "between"});
+  if (fields.empty()) fail(entry.value, where + ": expected at least one condition");
+  const Entry* equals = find(fields, "equals");
+  const Entry* tolerance = find(fields, "tolerance");
+  const Entry* at_least = find(fields, "at_least");
+  const Entry* at_most = find(fields, "at_most");
+  const Entry* between = find(fields, "between");
+
+  if (tolerance != nullptr && equals == nullptr) {
+    fail(tolerance->key_node, where + ": a tolerance needs 'equals' beside it");
+  }
+  if (equals != nullptr && (at_least != nullptr || at_most != nullptr || between != nullptr)) {
+    fail(equals->key_node, where +
+                               ": 'equals' cannot be combined with at_least, at_most or "
+                               "between (use a tolerance)");
+  }
+  if (between != nullptr && (at_least != nullptr || at_most != nullptr)) {
+    fail(between->key_node, where +
+                                ": 'between' already gives both bounds; drop at_least and "
+                                "at_most");
+  }
+  if (equals != nullptr) e.equals = load_amount(equals->value, where + ".equals", e.kind, s);
+  if (tolerance != nullptr) {
+    const std::string text = scalar(tolerance->value, where + ".tolerance", "a tolerance");
+    e.tolerance_is_relative = is_percent(text);
+    if (e.tolerance_is_relative) {
+      try {
+        e.tolerance = Amount{parse_percent(text), "", text};
+      } catch (const ParseError& error) {
+        fail(tolerance->value, where + ".tolerance: " + error.what());
+      }
+    } else {
+      e.tolerance = load_amount(tolerance->value, where + ".tolerance", e.kind, s);
+    }
+  }
+  if (at_least != nullptr) {
+    e.at_least = load_amount(at_least->value, where + ".at_least", e.kind, s);
+  }
+  if (at_most != nullptr) e.at_most = load_amount(at_most->value, where + ".at_most", e.kind, s);
+  if (between != nullptr) {
+    const YAML::Node& range = between->value;
+    if (!range.IsSequence() || range.size() != 2) {
+      fail(range, where + ".between: expected a list of two values, like [1ms, 2ms]; got " +
+                      (range.IsSequence() ? "a list of " + std::to_string(range.size())
+                                          : std::string(node_kind(range))));
+    }
+    e.at_least = load_amount(range[0], where + ".between", e.kind, s);
+    e.at_most = load_amount(range[1], where + ".between", e.kind, s);
+  }
+  return e;
+}
+
+}  // namespace
+
+const char* to_string(ParamOrigin origin) {
+  switch (origin) {
+    case ParamOrigin::model_default:
+      return "default";
+    case ParamOrigin::preset:
+      return "preset";
+    case ParamOrigin::scenario:
+      return "override";
+  }
+  return "?";
+}
+
+const std::vector<std::string>& scenario_top_level_keys() {
+  static const std::vector<std::string> keys = {"title",    "teaches",   "seed",
+                                                "platform", "processes", "expect"};
+  return keys;
+}
+
+const std::vector<std::string>& operation_names() {
+  static const std::vector<std::string> names = {"device_read", "compute", "sleep"};
+  return names;
+}
+
+const char* mechanism_name(os::Mechanism m) {
+  for (const MechanismName& n : kMechanisms) {
+    if (n.mechanism == m) return n.name;
+  }
+  return "?";
+}
+
+const char* dma_mode_name(os::DmaMode m) {
+  for (const DmaModeName& n : kDmaModes) {
+    if (n.mode == m) return n.name;
+  }
+  return "?";
+}
+
+std::string describe_operation(const os::Operation& op) {
+  struct Describer {
+    std::string operator()(const os::DeviceRead& r) const {
+      std::string text = "device_read: { device: " + r.device + ", lba: " + std::to_string(r.lba) +
+                         ", bytes: " + format_size(r.bytes) +
+                         ", mechanism: " + mechanism_name(r.mechanism);
+      if (r.mechanism == os::Mechanism::dma)
+        text += std::string(", mode: ") + dma_mode_name(r.dma_mode);
+      return text + ", into: " + r.into + " }";
+    }
+    std::string operator()(const os::Compute& c) const {
+      if (c.until_end) return "compute: { until: end }";
+      return "compute: { for: " + format_time(c.duration) + " }";
+    }
+    std::string operator()(const os::Sleep& s) const {
+      return "sleep: { for: " + format_time(s.duration) + " }";
+    }
+  };
+  return std::visit(Describer{}, op);
+}
+
+Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    const SourcePos pos{file_name, e.mark.is_null() ? 1 : e.mark.line + 1,
+                        e.mark.is_null() ? 1 : e.mark.column + 1};
+    throw ScenarioError(pos, "YAML syntax error: " + e.msg);
+  }
+  try {
+    return Loader(file_name).load(root);
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp reports misuse of a node (it should not happen after the checks above) with a
+    // mark; keep the promise that every failure names a position.
+    const SourcePos pos{file_name, e.mark.is_null() ? 1 : e.mark.line + 1,
+                        e.mark.is_null() ? 1 : e.mark.column + 1};
+    throw ScenarioError(pos, e.msg);
+  }
+}
+
+Scenario load_scenario_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) {
+    throw ScenarioError(SourcePos{path}, "cannot open the scenario: no such file");
+  }
+  if (fs::is_directory(status)) {
+    throw ScenarioError(SourcePos{path}, "cannot open the scenario: it is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw ScenarioError(SourcePos{path},
+                        std::string("cannot open the scenario: ") + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    throw ScenarioError(SourcePos{path},
+                        std::string("cannot read the scenario: ") + std::strerror(errno));
+  }
+  return parse_scenario(text.str(), path);
+}
+
+}  // namespace iosim::sim
