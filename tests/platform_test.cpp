@@ -249,6 +249,21 @@ TEST(Platform, SameSpecGivesTheSameRun) {
   EXPECT_EQ(a.other_stall, b.other_stall);
 }
 
+TEST(Platform, DecouplingQuantumDoesNotChangeTheResult) {
+  // Devices answer decoupled accesses as of the reader's local time, so how often the PIO code
+  // synchronises changes the simulation's speed, never its times.
+  RunSpec fine = read_while_computing(Mechanism::pio);
+  fine.params.kernel.decoupling_quantum = sc_core::sc_time(1, sc_core::SC_US);
+  RunSpec coarse = read_while_computing(Mechanism::pio);
+  coarse.params.kernel.decoupling_quantum = sc_core::sc_time(1, sc_core::SC_MS);
+  const Summary a = run_in_child(fine);
+  const Summary b = run_in_child(coarse);
+  ASSERT_TRUE(a.completed && b.completed);
+  EXPECT_EQ(a.end, b.end);
+  EXPECT_EQ(a.verified_bytes, 64u << 10);
+  EXPECT_EQ(b.mismatched, 0u);
+}
+
 TEST(Platform, ReadBeyondTheDiskFailsWithEinvalAndFinishes) {
   RunSpec spec = read_while_computing(Mechanism::dma);
   std::get<os::DeviceRead>(spec.processes[0].program[0]).lba = ~0ULL >> 20;

@@ -14,11 +14,14 @@ namespace iosim {
 
 class ModelContext {
  public:
-  ModelContext(trace::Sink& sink, std::uint64_t seed) : sink_(sink), seed_(seed) {}
+  ModelContext(trace::Sink& sink, std::uint64_t seed)
+      : sink_(sink), seed_(seed), recording_(!sink.discards()) {}
   ModelContext(const ModelContext&) = delete;
   ModelContext& operator=(const ModelContext&) = delete;
 
   void record(trace::Record r) { sink_.record(std::move(r)); }
+  /// False when the sink throws records away: a model may then skip its per-transaction ones.
+  bool recording() const { return recording_; }
 
   /// Declares a region once (later calls with the same name are ignored).
   void declare_region(const std::string& name, trace::Layer layer, const std::string& label);
@@ -40,6 +43,7 @@ class ModelContext {
   };
   trace::Sink& sink_;
   std::uint64_t seed_;
+  bool recording_;
   std::uint64_t last_copy_id_ = 0;
   std::set<std::string> declared_;
   std::map<std::uint64_t, Range> memory_names_;  // by base address

@@ -124,12 +124,16 @@ class Sink {
  public:
   virtual ~Sink() = default;
   virtual void record(Record r) = 0;
+  /// True when records are thrown away unread, so that models may skip building the most
+  /// frequent ones (bus tenures). Only what no metric needs may be skipped this way.
+  virtual bool discards() const { return false; }
 };
 
 /// Discards everything.
 class NullSink final : public Sink {
  public:
   void record(Record) override {}
+  bool discards() const override { return true; }
 };
 
 /// Keeps everything in memory, in arrival order.

@@ -59,17 +59,23 @@ void check_time_resolution() {
   }
 }
 
-sc_core::sc_time Bandwidth::transfer_time(std::uint64_t bytes) const {
-  if (bytes == 0) return sc_core::SC_ZERO_TIME;
+Picoseconds Bandwidth::transfer_ps(std::uint64_t bytes) const {
+  if (bytes == 0) return 0;
   if (bytes_per_second == 0) throw std::logic_error("transfer at a bandwidth of zero");
-  return from_ps(mul_div_ceil(bytes, kPicosecondsPerSecond, bytes_per_second));
+  return mul_div_ceil(bytes, kPicosecondsPerSecond, bytes_per_second);
 }
 
-sc_core::sc_time Frequency::cycles(std::uint64_t n) const {
-  if (n == 0) return sc_core::SC_ZERO_TIME;
-  if (hertz == 0) throw std::logic_error("cycles of a clock at zero hertz");
-  return from_ps(mul_div_ceil(n, kPicosecondsPerSecond, hertz));
+sc_core::sc_time Bandwidth::transfer_time(std::uint64_t bytes) const {
+  return from_ps(transfer_ps(bytes));
 }
+
+Picoseconds Frequency::cycles_ps(std::uint64_t n) const {
+  if (n == 0) return 0;
+  if (hertz == 0) throw std::logic_error("cycles of a clock at zero hertz");
+  return mul_div_ceil(n, kPicosecondsPerSecond, hertz);
+}
+
+sc_core::sc_time Frequency::cycles(std::uint64_t n) const { return from_ps(cycles_ps(n)); }
 
 std::string format_time_ps(Picoseconds ps) {
   static const Scale scales[] = {{1'000'000'000'000ULL, "s"},

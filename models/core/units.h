@@ -52,6 +52,7 @@ struct Bandwidth {
   constexpr explicit Bandwidth(std::uint64_t bps) : bytes_per_second(bps) {}
   /// Time to move `bytes` at this rate, rounded up to the next picosecond.
   sc_core::sc_time transfer_time(std::uint64_t bytes) const;
+  Picoseconds transfer_ps(std::uint64_t bytes) const;
   friend constexpr bool operator==(Bandwidth a, Bandwidth b) {
     return a.bytes_per_second == b.bytes_per_second;
   }
@@ -67,6 +68,7 @@ struct Frequency {
   constexpr explicit Frequency(std::uint64_t hz) : hertz(hz) {}
   /// Duration of `n` cycles, rounded up to the next picosecond.
   sc_core::sc_time cycles(std::uint64_t n) const;
+  Picoseconds cycles_ps(std::uint64_t n) const;
   friend constexpr bool operator==(Frequency a, Frequency b) { return a.hertz == b.hertz; }
 };
 

@@ -13,7 +13,8 @@ Bus::Bus(sc_core::sc_module_name name, const BusParams& params, ModelContext& co
       initiator_socket("initiator_socket"),
       target_socket("target_socket"),
       params_(params),
-      context_(context) {
+      context_(context),
+      arbitration_ps_(to_ps(params.arbitration)) {
   if (params_.width.bytes == 0 || params_.clock.hertz == 0) {
     throw std::invalid_argument("bus: width and clock must be positive");
   }
@@ -30,18 +31,28 @@ void Bus::map(unsigned target_index, std::uint64_t base, std::uint64_t size,
     }
   }
   map_.push_back(Mapping{base, size, target_index, std::move(target_name)});
+  last_route_ = nullptr;
 }
 
 const Bus::Mapping* Bus::route(std::uint64_t address) const {
+  // Initiators mostly talk to the same target many times in a row (PIO, a DMA block).
+  if (last_route_ && address - last_route_->base < last_route_->size) return last_route_;
   for (const Mapping& m : map_) {
-    if (address >= m.base && address - m.base < m.size) return &m;
+    if (address >= m.base && address - m.base < m.size) {
+      last_route_ = &m;
+      return &m;
+    }
   }
   return nullptr;
 }
 
 sc_time Bus::occupancy(std::uint64_t length, const sc_time& latency) const {
+  return from_ps(occupancy_ps(length, to_ps(latency)));
+}
+
+Picoseconds Bus::occupancy_ps(std::uint64_t length, Picoseconds latency) const {
   const std::uint64_t beats = (length + params_.width.bytes - 1) / params_.width.bytes;
-  return params_.arbitration + params_.clock.cycles(beats) + latency;
+  return arbitration_ps_ + params_.clock.cycles_ps(beats) + latency;
 }
 
 void Bus::announce_cpu_access(const sc_time& at) {
@@ -71,6 +82,10 @@ Picoseconds Bus::find_gap(Picoseconds from, Picoseconds length) const {
 
 void Bus::reserve(Picoseconds start, Picoseconds end) {
   if (end <= start) return;
+  if (!calendar_.empty() && calendar_.back().end == start) {
+    calendar_.back().end = end;  // back to back: one busy stretch
+    return;
+  }
   // Reservations mostly arrive in time order: append; otherwise insert in place.
   if (calendar_.empty() || calendar_.back().start <= start) {
     calendar_.push_back(Reservation{start, end});
@@ -121,8 +136,8 @@ void Bus::b_transport(int id, tlm::tlm_generic_payload& trans, sc_time& delay) {
 
   const bool own_hold = hold_ && hold_->owner == initiator;
   // Inside a hold the bus is already granted: no arbitration per transaction.
-  const Picoseconds length = to_ps(occupancy(trans.get_data_length(), target_latency)) -
-                             (own_hold ? to_ps(params_.arbitration) : 0);
+  const Picoseconds length = occupancy_ps(trans.get_data_length(), to_ps(target_latency)) -
+                             (own_hold ? arbitration_ps_ : 0);
 
   Picoseconds now = to_ps(sc_time_stamp());
   Picoseconds requested = now + to_ps(delay);
@@ -163,7 +178,9 @@ void Bus::b_transport(int id, tlm::tlm_generic_payload& trans, sc_time& delay) {
     hold_released_.notify(from_ps(finished - now));
   }
 
-  note_tenure(initiator, granted, finished, busy, granted - asked_at, trans.get_data_length());
+  if (context_.recording()) {
+    note_tenure(initiator, granted, finished, busy, granted - asked_at, trans.get_data_length());
+  }
   if (BusGrantInfo* info = trans.get_extension<BusGrantInfo>()) {
     info->grant = BusGrant{asked_at, granted, finished};
   }

@@ -112,6 +112,8 @@ class Bus : public sc_core::sc_module {
   /// Time the bus is occupied by a transaction of `length` bytes to a target adding `latency`.
   sc_core::sc_time occupancy(std::uint64_t length, const sc_core::sc_time& latency) const;
 
+  Picoseconds occupancy_ps(std::uint64_t length, Picoseconds latency) const;
+
   const BusParams& params() const { return params_; }
 
   /// Closes the open tenure records (call at the end of a run).
@@ -148,7 +150,9 @@ class Bus : public sc_core::sc_module {
 
   BusParams params_;
   ModelContext& context_;
+  Picoseconds arbitration_ps_;
   std::vector<Mapping> map_;
+  mutable const Mapping* last_route_ = nullptr;
   std::deque<Reservation> calendar_;  // sorted by start; never overlapping
   std::optional<HeldBus> hold_;
   sc_core::sc_event hold_released_;

@@ -112,7 +112,7 @@ Cpu::Transaction::~Transaction() {
 }
 
 std::unique_ptr<Cpu::Transaction> Cpu::take_transaction() {
-  if (spare_transactions_.empty()) return std::make_unique<Transaction>(name());
+  if (spare_transactions_.empty()) return std::make_unique<Transaction>(std::string(name()));
   std::unique_ptr<Transaction> t = std::move(spare_transactions_.back());
   spare_transactions_.pop_back();
   return t;
