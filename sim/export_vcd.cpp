@@ -125,11 +125,15 @@ std::string records_to_vcd(const std::vector<trace::Record>& records, Picosecond
       signals.get(kCpu, "cpu", cpu->cpu + "_mode", kModeWidth)
           .intervals.push_back({r.start, r.end, mode_value(cpu->state)});
     } else if (const auto* activity = std::get_if<trace::DeviceActivity>(&r.data)) {
-      if (starts_with(activity->device, "dma") && activity->phase == "transfer") {
-        signals.get(kDma, "dma", r.actor + "_busy").intervals.push_back({r.start, r.end, 1});
+      if (starts_with(activity->device, "dma")) {
+        // DMA channels have their own scope; their only phase is the transfer.
+        if (activity->phase == "transfer") {
+          signals.get(kDma, "dma", r.actor + "_busy").intervals.push_back({r.start, r.end, 1});
+        }
+      } else {
+        signals.get(kDevices, "devices", activity->device + "_busy")
+            .intervals.push_back({r.start, r.end, 1});
       }
-      signals.get(kDevices, "devices", activity->device + "_busy")
-          .intervals.push_back({r.start, r.end, 1});
     }
   }
 
