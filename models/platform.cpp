@@ -43,8 +43,8 @@ class Machine {
                                   std::to_string(dma_channel(kDiskCount - 1) + 1) +
                                   ": the disks use channels 1 and 2");
     }
-    if (params_.dram.size.bytes < (4ULL << 20)) {
-      throw std::invalid_argument("dram.size must be at least 4MiB");
+    if (params_.dram.size.bytes < (4ULL << 20) || params_.dram.size.bytes > address_map::io_base) {
+      throw std::invalid_argument("dram.size must be between 4MiB and 1TiB");
     }
 
     cpu_.bus_socket.bind(bus_.initiator_socket);

@@ -43,10 +43,10 @@ struct PlatformParams {
   }
 };
 
-/// Physical address map: DRAM from 0, device registers in an I/O window above it.
+/// Physical address map: DRAM from 0, device registers in an I/O window far above any DRAM.
 namespace address_map {
 constexpr std::uint64_t dram_base = 0;
-constexpr std::uint64_t io_base = 0xF000'0000ULL;
+constexpr std::uint64_t io_base = 1ULL << 40;  // 1 TiB: DRAM may be as large as that
 constexpr std::uint64_t io_window = 0x100;  // each device gets one window
 constexpr std::uint64_t pic = io_base + 0x000;
 constexpr std::uint64_t dma = io_base + 0x100;

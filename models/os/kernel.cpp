@@ -45,6 +45,7 @@ constexpr std::size_t ccw_bytes = 8, csw_bytes = 8;
 
 constexpr std::uint64_t kKernelHeapStart = 0x1000;
 constexpr std::uint64_t kUserMemoryStart = 1ULL << 20;
+constexpr std::uint64_t kDmaZoneEnd = 1ULL << 31;
 constexpr std::uint64_t kDescriptorBytes = 16;
 
 void put_be(std::uint8_t* p, std::uint64_t v, unsigned n) {
@@ -316,7 +317,10 @@ std::uint64_t Kernel::allocate_frame() {
   // Hand out page frames in a scattered but fixed order (a stride coprime with the number of
   // frames walks all of them), so a buffer's pages are not contiguous, as after a long uptime:
   // that is what descriptor chains and data chaining are for.
-  const std::uint64_t frames = (wiring_.dram->size() - kUserMemoryStart) / kPageSize;
+  // Like Linux's ZONE_DMA32, I/O buffers stay below what every engine can address: the
+  // channel's CCWs carry 31-bit addresses.
+  const std::uint64_t top = std::min(wiring_.dram->size(), kDmaZoneEnd);
+  const std::uint64_t frames = (top - kUserMemoryStart) / kPageSize;
   if (frames_handed_out_ >= frames) throw hw::ModelError("kernel: out of physical memory");
   std::uint64_t stride = frames / 3 + 1;
   while (std::gcd(stride, frames) != 1) ++stride;
