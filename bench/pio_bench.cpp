@@ -127,9 +127,10 @@ int main(int argc, char** argv) {
       pio.simulated_ps / 1e12, pio.peak_rss_mib, pio.ok ? "" : "  [run did not complete]");
   std::printf("  the same, every record built: %10.0f words      in %.2f s = %6.2f M words/s\n",
               traced.items, traced.seconds, traced.items / traced.seconds / 1e6);
-  std::printf("PIO words per wall second / bare wait() iterations per wall second = %.2f "
-              "(%.2f with every record built)\n",
-              (pio.items / pio.seconds) / (loop.items / loop.seconds),
-              (traced.items / traced.seconds) / (loop.items / loop.seconds));
+  std::printf(
+      "PIO words per wall second / bare wait() iterations per wall second = %.2f "
+      "(%.2f with every record built)\n",
+      (pio.items / pio.seconds) / (loop.items / loop.seconds),
+      (traced.items / traced.seconds) / (loop.items / loop.seconds));
   return pio.ok && traced.ok && loop.ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

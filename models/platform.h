@@ -47,7 +47,7 @@ struct PlatformParams {
 namespace address_map {
 constexpr std::uint64_t dram_base = 0;
 constexpr std::uint64_t io_base = 1ULL << 40;  // 1 TiB: DRAM may be as large as that
-constexpr std::uint64_t io_window = 0x100;  // each device gets one window
+constexpr std::uint64_t io_window = 0x100;     // each device gets one window
 constexpr std::uint64_t pic = io_base + 0x000;
 constexpr std::uint64_t dma = io_base + 0x100;
 constexpr std::uint64_t channel = io_base + 0x200;

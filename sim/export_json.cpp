@@ -106,7 +106,8 @@ std::string dump_metrics_object(const Metrics& metrics, const std::string& inden
   return out;
 }
 
-/// RFC 4180: quote a field holding a comma, a quote or a line break.
+}  // namespace
+
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -116,8 +117,6 @@ std::string csv_field(const std::string& s) {
   }
   return out + "\"";
 }
-
-}  // namespace
 
 const char* record_type(const trace::Payload& payload) {
   struct Namer {

@@ -40,4 +40,7 @@ std::string metrics_to_json(const Metrics& metrics);
 /// The metrics as CSV with a header: "metric,value".
 std::string metrics_to_csv(const Metrics& metrics);
 
+/// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& s);
+
 }  // namespace iosim::sim

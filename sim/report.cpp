@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/export_json.h"
 #include "sim/param_table.h"
 #include "sim/suggest.h"
 
@@ -36,16 +37,6 @@ std::string markdown_cell(const std::string& s) {
     out += c == '\n' ? ' ' : c;
   }
   return out;
-}
-
-std::string csv_cell(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::int64_t metric_int(const Metrics& m, const std::string& key) {
@@ -124,7 +115,7 @@ std::string Table::render(TableStyle style, const std::string& indent) const {
   if (style == TableStyle::csv) {
     auto line = [&](const std::vector<std::string>& cells) {
       std::vector<std::string> quoted;
-      for (const std::string& c : cells) quoted.push_back(csv_cell(c));
+      for (const std::string& c : cells) quoted.push_back(csv_field(c));
       out += join(quoted, ",") + "\n";
     };
     line(header_);

@@ -75,7 +75,9 @@ Picoseconds Frequency::cycles_ps(std::uint64_t n) const {
   return mul_div_ceil(n, kPicosecondsPerSecond, hertz);
 }
 
-sc_core::sc_time Frequency::cycles(std::uint64_t n) const { return from_ps(cycles_ps(n)); }
+sc_core::sc_time Frequency::cycles(std::uint64_t n) const {
+  return from_ps(cycles_ps(n));
+}
 
 std::string format_time_ps(Picoseconds ps) {
   static const Scale scales[] = {{1'000'000'000'000ULL, "s"},
