@@ -94,6 +94,7 @@ struct Kernel::PendingIo {
   std::uint64_t command_sectors = 0;
   std::uint64_t command_done = 0;
   std::uint64_t copy_id = 0;
+  Picoseconds device_started = 0;  // when the driver had set the device going (for narration)
   bool done = false;
   bool failed = false;
   std::string error;
@@ -374,9 +375,68 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> Kernel::segments(const Buff
 
 // --- The device_read system call --------------------------------------------------------------
 
+namespace {
+
+// The lecture's words for each step of device_read, numbered as the seeds number theirs.
+std::string program_text(const DeviceRead& op) {
+  switch (op.mechanism) {
+    case Mechanism::pio:
+      return "2. The driver writes the command into the disk controller's registers, with the "
+             "disk's interrupts off";
+    case Mechanism::interrupt:
+      return "2. The driver writes the command into the disk controller's registers and puts " +
+             std::string("the process to sleep; another process gets the CPU");
+    case Mechanism::dma:
+      return std::string(
+                 "2. The driver writes a descriptor list for the buffer's pages, programs "
+                 "the DMA channel (") +
+             to_string(op.dma_mode) +
+             " mode) and the disk, and puts the process to sleep; another process gets the CPU";
+    case Mechanism::channel:
+      return "2. The driver writes a channel program (LOCATE, then READ data-chained over the "
+             "buffer's pages) and starts it with one START; the process sleeps";
+  }
+  return {};
+}
+
+std::string transfer_text(const DeviceRead& op) {
+  switch (op.mechanism) {
+    case Mechanism::pio:
+      return "3. The CPU polls the status register through the seek and the rotation, then moves "
+             "every word from the data register to the buffer [copy-1: CPU]";
+    case Mechanism::interrupt:
+      return "3. Each sector in the disk's buffer raises an interrupt; the handler moves its words "
+             "to the buffer [copy-1: CPU]";
+    case Mechanism::dma:
+      return "3. The DMA controller moves the data from the disk's buffer to memory on its own "
+             "[copy-1: DMA]; one interrupt at terminal count wakes the process";
+    case Mechanism::channel:
+      return "3. The channel fetches the CCWs and moves the data by stealing memory cycles "
+             "[copy-1: channel]; one interrupt and a CSW wake the process";
+  }
+  return {};
+}
+
+}  // namespace
+
+void Kernel::narrate(const Process& p, const std::string& step, const std::string& text,
+                     Picoseconds start, Picoseconds end) {
+  trace::Record r;
+  r.start = start;
+  r.end = end;
+  r.actor = p.spec.name;
+  r.step = step;
+  r.data = trace::Narration{text};
+  context_.record(std::move(r));
+}
+
 void Kernel::device_read(Process& p, const DeviceRead& op) {
   const Picoseconds start = now_ps();
   cpu_.enter_kernel(p.task, "syscall device_read", cpu_.params().syscall_entry);
+  const Picoseconds entered = now_ps();
+  narrate(p, "switch-1",
+          "1. " + p.spec.name + " calls device_read(): the CPU switches from user to kernel mode",
+          start, entered);
 
   const std::uint64_t sector = wiring_.sector_size;
   const std::string args =
@@ -421,9 +481,15 @@ void Kernel::device_read(Process& p, const DeviceRead& op) {
     }
     if (!ok) error = "EIO";
     verify(p, io);
+    const Picoseconds programmed = io.device_started ? io.device_started : now_ps();
+    narrate(p, "program", program_text(op), entered, programmed);
+    narrate(p, "copy-1", transfer_text(op), programmed, now_ps());
   }
 
+  const Picoseconds returning = now_ps();
   cpu_.return_to_user(p.task, "sysret device_read", cpu_.params().syscall_exit);
+  narrate(p, "switch-2", "4. device_read() returns: the CPU switches back to user mode", returning,
+          now_ps());
   trace::Record r;
   r.start = start;
   r.end = now_ps();
@@ -526,6 +592,7 @@ bool Kernel::ata_read_pio_polled(Process& p, PendingIo& io) {
     io.command_done = 0;
     io.copy_id = context_.new_copy_id();
     ata_issue(io.disk, io.lba + io.command_first, io.command_sectors, false, false, local);
+    if (!io.device_started) io.device_started = now_ps() + to_ps(local);
     while (io.command_done < io.command_sectors) {
       if (!pio_sector(io, local, &p.task)) {
         cpu_.sync(&p.task, local);
@@ -550,6 +617,7 @@ bool Kernel::ata_read_pio_interrupt(Process& p, PendingIo& io) {
     pending_by_line_[line] = &io;
     ata_issue(io.disk, io.lba + io.command_first, io.command_sectors, false, true, local);
     cpu_.sync(&p.task, local);
+    if (!io.device_started) io.device_started = now_ps();
     block(p);  // the handler moves each sector as its interrupt arrives
     pending_by_line_.erase(line);
     if (io.failed) return false;
@@ -598,6 +666,7 @@ bool Kernel::ata_read_dma(Process& p, PendingIo& io, DmaMode mode) {
     pending_by_line_[line] = &io;
     ata_issue(io.disk, io.lba + io.command_first, io.command_sectors, true, true, local);
     cpu_.sync(&p.task, local);
+    if (!io.device_started) io.device_started = now_ps();
     block(p);  // one interrupt when the disk has seen terminal count
     pending_by_line_.erase(line);
     if (io.failed) return false;
@@ -649,6 +718,7 @@ bool Kernel::channel_read(Process& p, PendingIo& io) {
       pending_by_line_.erase(line);
       return false;
     }
+    if (!io.device_started) io.device_started = now_ps();
     block(p);  // one interrupt at the end of the channel program
     pending_by_line_.erase(line);
     if (io.failed) return false;

@@ -113,6 +113,9 @@ class Kernel : public sc_core::sc_module {
   bool pio_sector(PendingIo& io, sc_core::sc_time& local, hw::Task* polling_task);
   void handle_interrupt(int line, sc_core::sc_time& local);
   void verify(const Process& p, const PendingIo& io);
+  /// A lecture step: its text, shown from start to end (trace::Narration, step id in `step`).
+  void narrate(const Process& p, const std::string& step, const std::string& text,
+               Picoseconds start, Picoseconds end);
 
   KernelParams params_;
   KernelWiring wiring_;
