@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -247,6 +248,28 @@ TEST(Platform, SameSpecGivesTheSameRun) {
   EXPECT_EQ(a.end, b.end);
   EXPECT_EQ(a.other_work, b.other_work);
   EXPECT_EQ(a.other_stall, b.other_stall);
+}
+
+TEST(Platform, DeviceReadNarratesFourContiguousSteps) {
+  RunSpec spec = read_while_computing(Mechanism::channel);
+  trace::VectorSink sink;
+  ASSERT_TRUE(run_platform(spec, sink).completed);
+  std::vector<const trace::Record*> steps;
+  for (const auto& r : sink.records) {
+    if (std::holds_alternative<trace::Narration>(r.data)) steps.push_back(&r);
+  }
+  std::sort(steps.begin(), steps.end(),
+            [](const trace::Record* a, const trace::Record* b) { return a->start < b->start; });
+  ASSERT_EQ(steps.size(), 4u);
+  const char* ids[] = {"switch-1", "program", "copy-1", "switch-2"};
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    EXPECT_EQ(steps[i]->step, ids[i]);
+    EXPECT_LT(steps[i]->start, steps[i]->end);
+    if (i > 0) EXPECT_EQ(steps[i]->start, steps[i - 1]->end) << "steps follow one another";
+  }
+  // The trap and the return take exactly the CPU's syscall costs.
+  EXPECT_EQ(steps[0]->end - steps[0]->start, to_ps(spec.params.cpu.syscall_entry));
+  EXPECT_EQ(steps[3]->end - steps[3]->start, to_ps(spec.params.cpu.syscall_exit));
 }
 
 TEST(Platform, DecouplingQuantumDoesNotChangeTheResult) {
