@@ -91,6 +91,7 @@ class Machine {
     wiring.dma_registers = address_map::dma;
     wiring.dma_channel_stride = hw::DmaController::kChannelStride;
     wiring.channel_registers = address_map::channel;
+    wiring.channel_is_selector = params_.channel.kind != "multiplexer";
     wiring.channel_irq_line = irq_line::channel;
     wiring.csw_address = params_.channel.csw_address;
     wiring.sector_size = params_.disk.sector_size.bytes;

@@ -272,6 +272,27 @@ TEST(Platform, DeviceReadNarratesFourContiguousSteps) {
   EXPECT_EQ(steps[3]->end - steps[3]->start, to_ps(spec.params.cpu.syscall_exit));
 }
 
+TEST(Platform, ReadersOfOneDiskTakeTurnsAndAllBytesArrive) {
+  // Two readers of disk0 by different mechanisms and a channel reader of disk1 at once: the
+  // kernel queues requests per device, so every read completes with its bytes intact.
+  RunSpec spec;
+  os::DeviceRead a, b, c;
+  a.bytes = b.bytes = c.bytes = ByteSize(64 << 10);
+  a.mechanism = Mechanism::dma;
+  b.mechanism = Mechanism::interrupt;
+  b.lba = 5000;
+  c.mechanism = Mechanism::channel;
+  c.device = "disk1";
+  spec.processes = {{"a", {a}}, {"b", {b}}, {"c", {c}}};
+  trace::VectorSink sink;
+  const Summary s = summarize(run_platform(spec, sink), sink.records);
+  ASSERT_TRUE(s.completed);
+  EXPECT_EQ(s.syscall_errors, 0u);
+  EXPECT_EQ(s.verified_bytes, 3u * (64u << 10));
+  EXPECT_EQ(s.mismatched, 0u);
+  EXPECT_EQ(s.interrupts, 1u + 128u + 1u);
+}
+
 TEST(Platform, DecouplingQuantumDoesNotChangeTheResult) {
   // Devices answer decoupled accesses as of the reader's local time, so how often the PIO code
   // synchronises changes the simulation's speed, never its times.

@@ -312,6 +312,25 @@ void Kernel::exit_process(Process& p) {
   cpu_.release(p.task);
 }
 
+void Kernel::acquire_device(Process& p, const std::string& device) {
+  DeviceQueue& queue = device_queues_[device];
+  if (!queue.owner) {
+    queue.owner = &p;
+    return;
+  }
+  queue.waiting.push_back(&p);
+  block(p);  // release_device hands the device over and wakes us
+}
+
+void Kernel::release_device(const std::string& device) {
+  DeviceQueue& queue = device_queues_[device];
+  queue.owner = nullptr;
+  if (queue.waiting.empty()) return;
+  queue.owner = queue.waiting.front();
+  queue.waiting.pop_front();
+  wake(*queue.owner);
+}
+
 // --- Memory -----------------------------------------------------------------------------------
 
 std::uint64_t Kernel::allocate_frame() {
@@ -465,6 +484,12 @@ void Kernel::device_read(Process& p, const DeviceRead& op) {
     io.bytes = op.bytes.bytes;
     io.buffer = &user_buffer(p, op.into, op.bytes.bytes);
     cpu_.kernel_work(p.task, params_.driver_setup);
+    // One request at a time per disk (and per selector channel), as a block layer queue would
+    // serialise them: a second reader sleeps until the first one's request is done.
+    const std::string disk_queue = "disk" + std::to_string(disk);
+    const bool uses_channel = op.mechanism == Mechanism::channel && wiring_.channel_is_selector;
+    acquire_device(p, disk_queue);
+    if (uses_channel) acquire_device(p, "channel0");
     switch (op.mechanism) {
       case Mechanism::pio:
         ok = ata_read_pio_polled(p, io);
@@ -479,6 +504,8 @@ void Kernel::device_read(Process& p, const DeviceRead& op) {
         ok = channel_read(p, io);
         break;
     }
+    if (uses_channel) release_device("channel0");
+    release_device(disk_queue);
     if (!ok) error = "EIO";
     verify(p, io);
     const Picoseconds programmed = io.device_started ? io.device_started : now_ps();

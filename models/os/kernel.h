@@ -48,6 +48,7 @@ struct KernelWiring {
   std::uint64_t dma_registers = 0;
   std::uint64_t dma_channel_stride = 0;
   std::uint64_t channel_registers = 0;
+  bool channel_is_selector = true;  // one channel program at a time
   int channel_irq_line = -1;
   std::uint64_t csw_address = 0;
   std::uint64_t sector_size = 512;
@@ -90,6 +91,10 @@ class Kernel : public sc_core::sc_module {
   void yield(Process& p, const std::string& reason);
   void exit_process(Process& p);
   void on_interrupt_exit();
+  /// Waits (blocked) until `device` is free, then owns it.
+  void acquire_device(Process& p, const std::string& device);
+  /// Hands `device` to the next waiter, if any.
+  void release_device(const std::string& device);
   Process* pop_runnable();
 
   // Memory.
@@ -124,6 +129,11 @@ class Kernel : public sc_core::sc_module {
   std::vector<std::unique_ptr<Process>> processes_;
   std::deque<Process*> run_queue_;
   std::map<int, PendingIo*> pending_by_line_;
+  struct DeviceQueue {
+    Process* owner = nullptr;
+    std::deque<Process*> waiting;
+  };
+  std::map<std::string, DeviceQueue> device_queues_;
   bool need_resched_ = false;
   bool started_ = false;
   std::size_t finite_processes_left_ = 0;
