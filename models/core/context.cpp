@@ -1,5 +1,7 @@
 #include "models/core/context.h"
 
+#include "models/core/units.h"
+
 namespace iosim {
 
 void ModelContext::declare_region(const std::string& name, trace::Layer layer,

@@ -16,7 +16,7 @@
 #include <variant>
 #include <vector>
 
-#include "models/core/units.h"
+#include "models/core/picoseconds.h"
 
 namespace iosim::trace {
 

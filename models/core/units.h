@@ -11,9 +11,9 @@
 
 #include <systemc>
 
-namespace iosim {
+#include "models/core/picoseconds.h"
 
-using Picoseconds = std::uint64_t;
+namespace iosim {
 
 /// Simulated time as an integer number of picoseconds (the unit of every trace and metric).
 Picoseconds to_ps(const sc_core::sc_time& t);
