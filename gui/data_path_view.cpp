@@ -1,0 +1,338 @@
+#include "data_path_view.h"
+
+#include "palette.h"
+
+#include <QFontMetricsF>
+#include <QPainter>
+
+#include <algorithm>
+
+namespace iosim::gui {
+
+namespace {
+
+constexpr double kMargin = 12;
+constexpr double kBandLabelWidth = 120;
+constexpr double kHeaderHeight = 78;
+constexpr double kLegendHeight = 30;
+constexpr double kBoxGap = 14;
+
+const char* const kLayers[] = {"user", "kernel", "hardware"};
+
+QString bandTitle(const QString& layer) {
+  if (layer == QLatin1String("user")) return QStringLiteral("user space");
+  if (layer == QLatin1String("kernel")) return QStringLiteral("kernel space");
+  return QStringLiteral("hardware");
+}
+
+QString engineTitle(const QString& engine) {
+  if (engine == QLatin1String("cpu") || engine == QLatin1String("dma") ||
+      engine == QLatin1String("nic"))
+    return engine.toUpper();
+  return engine;
+}
+
+// Lays `count` boxes of at most `maxWidth` side by side, centred in `row`.
+std::vector<QRectF> layRow(const QRectF& row, int count, double maxWidth) {
+  std::vector<QRectF> rects;
+  if (count == 0) return rects;
+  const double width = std::min(maxWidth, (row.width() - kBoxGap * (count - 1)) / count);
+  const double total = width * count + kBoxGap * (count - 1);
+  double x = row.left() + (row.width() - total) / 2;
+  for (int i = 0; i < count; ++i, x += width + kBoxGap)
+    rects.emplace_back(x, row.top(), width, row.height());
+  return rects;
+}
+
+QFont blockFont() {
+  QFont font;
+  font.setPointSizeF(9);
+  font.setBold(true);
+  return font;
+}
+
+}  // namespace
+
+DataPathView::DataPathView(QWidget* parent) : QWidget(parent) {
+  setMinimumSize(640, 360);
+  setAttribute(Qt::WA_OpaquePaintEvent);
+}
+
+void DataPathView::setIndex(const TraceIndex* index) {
+  index_ = index;
+  state_ = index_ ? index_->stateAt(0) : SceneState{};
+  computeLayout(QRectF(rect()));
+  update();
+}
+
+void DataPathView::setTime(Picoseconds t) {
+  if (!index_) return;
+  state_ = index_->stateAt(t);
+  update();
+}
+
+void DataPathView::resizeEvent(QResizeEvent*) {
+  computeLayout(QRectF(rect()));
+}
+
+void DataPathView::computeLayout(const QRectF& rect) {
+  layoutRect_ = rect;
+  boxes_.clear();
+  bands_.clear();
+  const QRectF inner = rect.adjusted(kMargin, kMargin, -kMargin, -kMargin);
+  headerRect_ = QRectF(inner.left(), inner.top(), inner.width(), kHeaderHeight);
+  legendRect_ = QRectF(inner.left(), inner.bottom() - kLegendHeight, inner.width(), kLegendHeight);
+  const double bandsTop = headerRect_.bottom() + 6;
+  const double bandHeight = (legendRect_.top() - 6 - bandsTop) / 3;
+  for (int i = 0; i < 3; ++i)
+    bands_.insert(QLatin1String(kLayers[i]),
+                  QRectF(inner.left(), bandsTop + i * bandHeight, inner.width(), bandHeight - 4));
+  if (!index_) return;
+  const Trace& trace = index_->trace();
+
+  // Regions by layer, in declaration order; a region only named by a copy goes to hardware.
+  QHash<QString, std::vector<Box>> byLayer;
+  QStringList placed;
+  for (const Region& region : trace.regions) {
+    const QString layer = bands_.contains(region.layer) ? region.layer : QStringLiteral("hardware");
+    byLayer[layer].push_back({region.name, region.label, layer, {}});
+    placed << region.name;
+  }
+  for (const LogicalCopy& copy : index_->logicalCopies())
+    for (const QString& name : {copy.from, copy.to})
+      if (!placed.contains(name)) {
+        byLayer[QStringLiteral("hardware")].push_back({name, name, QStringLiteral("hardware"), {}});
+        placed << name;
+      }
+  std::vector<Box> engines;
+  for (const auto& [actor, engine] : index_->engineActors())
+    engines.push_back({actor,
+                       QStringLiteral("%1 %2").arg(engineTitle(engine), actor),
+                       QStringLiteral("engine"),
+                       {}});
+
+  for (const char* layerName : kLayers) {
+    const QString layer = QLatin1String(layerName);
+    const QRectF band = bands_.value(layer);
+    const QRectF content = band.adjusted(kBandLabelWidth, 8, -8, -8);
+    std::vector<QRectF> rects;
+    std::vector<Box>& boxes = byLayer[layer];
+    if (layer == QLatin1String("hardware") && !engines.empty()) {
+      // Two rows: where data lives, then what moves it.
+      const double rowHeight = (content.height() - 8) / 2;
+      const QRectF top(content.left(), content.top(), content.width(), rowHeight);
+      const QRectF bottom(content.left(), content.top() + rowHeight + 8, content.width(),
+                          rowHeight);
+      rects = layRow(top, int(boxes.size()), 230);
+      const std::vector<QRectF> engineRects = layRow(bottom, int(engines.size()), 230);
+      for (size_t i = 0; i < engines.size(); ++i) engines[i].rect = engineRects[i];
+    } else {
+      const double height = std::min(content.height(), 70.0);
+      rects =
+          layRow(QRectF(content.left(), content.center().y() - height / 2, content.width(), height),
+                 int(boxes.size()), 230);
+    }
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      boxes[i].rect = rects[i];
+      boxes_.push_back(boxes[i]);
+    }
+  }
+  for (const Box& engine : engines) boxes_.push_back(engine);
+}
+
+QRectF DataPathView::regionRect(const QString& name) const {
+  for (const Box& box : boxes_)
+    if (box.name == name) return box.rect;
+  return {};
+}
+
+QRectF DataPathView::bandRect(const QString& layer) const {
+  return bands_.value(layer);
+}
+
+std::vector<DataPathView::Block> DataPathView::blocks() const {
+  std::vector<Block> result;
+  if (!index_) return result;
+  const QFontMetricsF metrics(blockFont());
+  const double blockHeight = 40;
+  int slot = 0;
+  for (const CopyInFlight& flight : state_.copiesInFlight) {
+    const LogicalCopy& copy = index_->logicalCopies()[size_t(flight.logicalCopy)];
+    const QRectF from = regionRect(copy.from), to = regionRect(copy.to);
+    if (from.isNull() || to.isNull()) continue;
+    const QPointF centre = from.center() + (to.center() - from.center()) * flight.progress;
+    // Several copies at once: stack them so their labels stay readable.
+    const QPointF offset(0, (slot % 3) * (blockHeight + 4));
+    ++slot;
+    Block block;
+    block.color = engineColor(copy.engine);
+    block.engine = copy.engine;
+    block.progress = flight.progress;
+    block.logicalCopy = flight.logicalCopy;
+    const QString name =
+        copy.step.isEmpty() ? QStringLiteral("copy %1").arg(copy.copyId) : copy.step;
+    block.label =
+        QStringLiteral("%1: %2, %3\n%4 -> %5")
+            .arg(name, engineTitle(copy.engine), formatBytes(copy.bytes),
+                 index_->trace().regionLabel(copy.from), index_->trace().regionLabel(copy.to));
+    // Wide enough for its label: the block is the thing the audience reads.
+    double blockWidth = 120;
+    for (const QString& line : block.label.split(QLatin1Char('\n')))
+      blockWidth = std::max(blockWidth, metrics.horizontalAdvance(line) + 16);
+    block.rect = QRectF(centre.x() - blockWidth / 2, centre.y() - blockHeight / 2 + offset.y(),
+                        blockWidth, blockHeight);
+    result.push_back(block);
+  }
+  return result;
+}
+
+void DataPathView::paintEvent(QPaintEvent*) {
+  QPainter painter(this);
+  paintOn(painter, QRectF(rect()));
+}
+
+void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
+  if (rect != layoutRect_) computeLayout(rect);
+  painter.save();
+  painter.setRenderHint(QPainter::Antialiasing);
+  painter.fillRect(rect, Qt::white);
+  QFont base = painter.font();
+  base.setPointSizeF(10);
+  painter.setFont(base);
+  if (!index_) {
+    painter.drawText(rect, Qt::AlignCenter, tr("Open a trace (File > Open)"));
+    painter.restore();
+    return;
+  }
+  const Trace& trace = index_->trace();
+
+  // Header: title and time, the step being shown, the counters.
+  QFont titleFont = base;
+  titleFont.setPointSizeF(13);
+  titleFont.setBold(true);
+  painter.setFont(titleFont);
+  painter.setPen(Qt::black);
+  const QRectF titleRow(headerRect_.left(), headerRect_.top(), headerRect_.width(), 24);
+  painter.drawText(titleRow, Qt::AlignLeft | Qt::AlignVCenter, trace.title);
+  painter.drawText(titleRow, Qt::AlignRight | Qt::AlignVCenter,
+                   QStringLiteral("t = %1").arg(formatTime(state_.time)));
+  painter.setFont(base);
+  QString stepText = tr("(no lecture step)");
+  if (state_.currentStep >= 0) {
+    const Step& step = index_->steps()[size_t(state_.currentStep)];
+    stepText = step.id.isEmpty() ? step.text : QStringLiteral("[%1] %2").arg(step.id, step.text);
+  }
+  painter.drawText(QRectF(headerRect_.left(), titleRow.bottom() + 2, headerRect_.width(), 30),
+                   Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, stepText);
+  QStringList copies;
+  for (auto it = state_.copiesByEngine.constBegin(); it != state_.copiesByEngine.constEnd(); ++it)
+    copies << QStringLiteral("%1 %2").arg(it.value()).arg(engineTitle(it.key()));
+  copies.sort();
+  painter.setPen(QColor(0x37, 0x47, 0x4F));
+  painter.drawText(QRectF(headerRect_.left(), headerRect_.bottom() - 18, headerRect_.width(), 18),
+                   Qt::AlignLeft | Qt::AlignVCenter,
+                   tr("mode switches %1   context switches %2   interrupts %3   copies: %4")
+                       .arg(state_.modeSwitches)
+                       .arg(state_.contextSwitches)
+                       .arg(state_.interrupts)
+                       .arg(copies.isEmpty() ? tr("none") : copies.join(QStringLiteral(", "))));
+
+  // Bands.
+  for (const char* layerName : kLayers) {
+    const QString layer = QLatin1String(layerName);
+    const QRectF band = bands_.value(layer);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(layerColor(layer));
+    painter.drawRoundedRect(band, 6, 6);
+    QFont bandFont = base;
+    bandFont.setBold(true);
+    painter.setFont(bandFont);
+    painter.setPen(QColor(0x45, 0x5A, 0x64));
+    painter.drawText(QRectF(band.left() + 8, band.top(), kBandLabelWidth - 12, band.height()),
+                     Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, bandTitle(layer));
+  }
+
+  // Which boxes take part in a copy right now: highlighted in the engine's colour.
+  QHash<QString, QColor> active;
+  for (const CopyInFlight& flight : state_.copiesInFlight) {
+    const LogicalCopy& copy = index_->logicalCopies()[size_t(flight.logicalCopy)];
+    const QColor color = engineColor(copy.engine);
+    active.insert(copy.from, color);
+    active.insert(copy.to, color);
+    active.insert(copy.actor, color);
+  }
+  QHash<QString, const ProcessState*> processByName;
+  for (const ProcessState& process : state_.processes) processByName.insert(process.name, &process);
+
+  for (const Box& box : boxes_) {
+    const bool isEngine = box.layer == QLatin1String("engine");
+    const auto highlight = active.constFind(box.name);
+    const bool lit = highlight != active.constEnd();
+    QColor fill = isEngine ? QColor(0xFA, 0xFA, 0xFA) : Qt::white;
+    if (lit && isEngine) fill = highlight->lighter(170);
+    painter.setBrush(fill);
+    painter.setPen(QPen(lit ? *highlight : QColor(0x90, 0xA4, 0xAE), lit ? 3 : 1.2,
+                        isEngine ? Qt::DashLine : Qt::SolidLine));
+    painter.drawRoundedRect(box.rect, 5, 5);
+    painter.setFont(base);
+    painter.setPen(Qt::black);
+    QRectF textRect = box.rect.adjusted(6, 4, -6, -4);
+    // A process box says which mode the process is in.
+    if (const auto process = processByName.constFind(box.name);
+        process != processByName.constEnd()) {
+      const ProcessState& state = **process;
+      const QRectF badge(box.rect.left() + 6, box.rect.bottom() - 20, box.rect.width() - 12, 16);
+      // During the switch itself the badge turns teal (not orange: that is CPU copies) and says
+      // where it goes and why.
+      painter.setBrush(state.switching ? QColor(0x00, 0x83, 0x8F)
+                                       : cpuStateColor(state.inKernel ? QStringLiteral("kernel")
+                                                                      : QStringLiteral("user")));
+      painter.setPen(Qt::NoPen);
+      painter.drawRoundedRect(badge, 3, 3);
+      painter.setPen(Qt::white);
+      QString badgeText = state.inKernel ? tr("kernel mode") : tr("user mode");
+      if (state.switching) badgeText = tr("-> %1").arg(badgeText);
+      if (!state.lastCause.isEmpty()) badgeText += QStringLiteral(" (%1)").arg(state.lastCause);
+      painter.drawText(
+          badge, Qt::AlignCenter,
+          painter.fontMetrics().elidedText(badgeText, Qt::ElideRight, int(badge.width() - 4)));
+      painter.setPen(Qt::black);
+      textRect.setBottom(badge.top() - 2);
+    }
+    painter.drawText(textRect, Qt::AlignCenter | Qt::TextWordWrap, box.label);
+  }
+
+  // Copies in flight: a dashed path from source to destination, then the moving block.
+  const std::vector<Block> drawn = blocks();
+  for (const Block& block : drawn) {
+    const LogicalCopy& copy = index_->logicalCopies()[size_t(block.logicalCopy)];
+    painter.setPen(QPen(block.color, 2, Qt::DashLine));
+    painter.drawLine(regionRect(copy.from).center(), regionRect(copy.to).center());
+  }
+  painter.setFont(blockFont());
+  for (const Block& block : drawn) {
+    painter.setPen(QPen(block.color.darker(150), 1.5));
+    painter.setBrush(block.color);
+    painter.drawRoundedRect(block.rect, 6, 6);
+    painter.setPen(Qt::white);
+    painter.drawText(block.rect.adjusted(4, 2, -4, -2), Qt::AlignCenter, block.label);
+  }
+
+  // Legend: every engine colour, so orange-vs-blue needs no explanation.
+  painter.setFont(base);
+  double x = legendRect_.left();
+  const double y = legendRect_.center().y();
+  for (const char* engine : {"cpu", "dma", "channel", "nic", "disk"}) {
+    const QString name = QLatin1String(engine);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(engineColor(name));
+    painter.drawRoundedRect(QRectF(x, y - 8, 28, 16), 3, 3);
+    painter.setPen(Qt::black);
+    const QString text = tr("%1 copy").arg(engineTitle(name));
+    painter.drawText(QPointF(x + 34, y + 5), text);
+    x += 34 + painter.fontMetrics().horizontalAdvance(text) + 24;
+  }
+  painter.restore();
+}
+
+}  // namespace iosim::gui

@@ -1,0 +1,68 @@
+// The data-path view: three bands (user space, kernel space, hardware) with a box per region and
+// per copy engine, and every copy in flight drawn as a block moving from its source box to its
+// destination box, coloured by engine. Everything drawn is also reported (blocks(), regionRect())
+// so tests check positions and colours without looking at pixels.
+#pragma once
+
+#include "scene_state.h"
+
+#include <QColor>
+#include <QHash>
+#include <QRectF>
+#include <QWidget>
+
+namespace iosim::gui {
+
+class DataPathView : public QWidget {
+  Q_OBJECT
+ public:
+  struct Block {
+    QRectF rect;
+    QColor color;
+    QString label;  // "copy-1: DMA, 4 KiB\ndisk0 sector buffer -> page cache"
+    QString engine;
+    double progress = 0;
+    int logicalCopy = -1;
+  };
+  struct Box {
+    QString name;  // region name, or engine actor ("cpu0", "dma0.ch1")
+    QString label;
+    QString layer;  // "user", "kernel", "hardware", "engine"
+    QRectF rect;
+  };
+
+  explicit DataPathView(QWidget* parent = nullptr);
+
+  void setIndex(const TraceIndex* index);
+  void setTime(Picoseconds t);
+  Picoseconds time() const { return state_.time; }
+  const SceneState& state() const { return state_; }
+
+  // What is drawn for the current size and time.
+  std::vector<Block> blocks() const;
+  const std::vector<Box>& boxes() const { return boxes_; }
+  QRectF regionRect(const QString& name) const;  // also engine boxes by actor; null if absent
+  QRectF bandRect(const QString& layer) const;
+
+  // Paints the whole view into `rect` (the widget, a PNG or an SVG export).
+  void paintOn(QPainter& painter, const QRectF& rect);
+
+  QSize sizeHint() const override { return {1200, 620}; }
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
+
+ private:
+  void computeLayout(const QRectF& rect);
+
+  const TraceIndex* index_ = nullptr;
+  SceneState state_;
+  QRectF layoutRect_;
+  QRectF headerRect_;
+  QRectF legendRect_;
+  QHash<QString, QRectF> bands_;
+  std::vector<Box> boxes_;
+};
+
+}  // namespace iosim::gui

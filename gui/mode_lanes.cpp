@@ -1,0 +1,133 @@
+#include "mode_lanes.h"
+
+#include "palette.h"
+
+#include <QPainter>
+
+namespace iosim::gui {
+
+namespace {
+// Same label width and right margin as the timeline, so the two share one time axis.
+constexpr double kLabelWidth = 110;
+constexpr double kRightMargin = 8;
+constexpr double kTextHeight = 15;  // the counters, above the bar
+constexpr double kBarHeight = 16;
+constexpr double kLaneGap = 6;
+}  // namespace
+
+double ModeLanes::heightFor(int processes) {
+  return 12 + processes * (kTextHeight + kBarHeight + kLaneGap);
+}
+
+ModeLanes::ModeLanes(QWidget* parent) : QWidget(parent) {
+  setMinimumHeight(60);
+}
+
+void ModeLanes::setIndex(const TraceIndex* index) {
+  index_ = index;
+  segments_.clear();
+  contextTicks_.clear();
+  if (index_) {
+    const Trace& trace = index_->trace();
+    const QStringList& processes = index_->processes();
+    segments_.resize(size_t(processes.size()));
+    contextTicks_.resize(size_t(processes.size()));
+    std::vector<Picoseconds> since(size_t(processes.size()), 0);
+    std::vector<bool> kernel(size_t(processes.size()), false);
+    for (const Record& record : trace.records) {
+      if (record.type == RecordType::ModeSwitch) {
+        const ModeSwitchRecord& mode = trace.modeSwitches[size_t(record.detail)];
+        const int process = processes.indexOf(mode.process);
+        if (process < 0) continue;  // no process, no lane
+        const auto p = size_t(process);
+        segments_[p].push_back({since[p], record.start, kernel[p]});
+        since[p] = record.start;
+        kernel[p] = mode.toKernel;
+      } else if (record.type == RecordType::ContextSwitch) {
+        const ContextSwitchRecord& context = trace.contextSwitches[size_t(record.detail)];
+        for (const QString& name : {context.from, context.to}) {
+          const int p = processes.indexOf(name);
+          if (p >= 0) contextTicks_[size_t(p)].push_back(record.start);
+        }
+      }
+    }
+    for (size_t p = 0; p < segments_.size(); ++p)
+      segments_[p].push_back({since[p], index_->endTime(), kernel[p]});
+    state_ = index_->stateAt(0);
+    setMinimumHeight(int(heightFor(int(processes.size()))));
+  }
+  update();
+}
+
+void ModeLanes::setTime(Picoseconds t) {
+  if (!index_) return;
+  state_ = index_->stateAt(t);
+  update();
+}
+
+std::vector<ModeLanes::Lane> ModeLanes::lanes() const {
+  std::vector<Lane> result;
+  const QRectF area = paintRect_.isNull() ? QRectF(rect()) : paintRect_;
+  double y = area.top() + 6 + kTextHeight;
+  for (const ProcessState& process : state_.processes) {
+    result.push_back({process.name, process.inKernel, process.modeSwitches, process.lastCause,
+                      QRectF(area.left() + kLabelWidth, y,
+                             area.width() - kLabelWidth - kRightMargin, kBarHeight)});
+    y += kTextHeight + kBarHeight + kLaneGap;
+  }
+  return result;
+}
+
+void ModeLanes::paintEvent(QPaintEvent*) {
+  QPainter painter(this);
+  paintOn(painter, QRectF(rect()));
+}
+
+void ModeLanes::paintOn(QPainter& painter, const QRectF& rect) {
+  paintRect_ = rect;
+  painter.save();
+  painter.fillRect(rect, Qt::white);
+  QFont font = painter.font();
+  font.setPointSizeF(9);
+  painter.setFont(font);
+  if (!index_) {
+    painter.restore();
+    return;
+  }
+  const Picoseconds end = std::max<Picoseconds>(1, index_->endTime());
+  const std::vector<Lane> drawn = lanes();
+  for (size_t p = 0; p < drawn.size(); ++p) {
+    const Lane& lane = drawn[p];
+    const QRectF box = lane.rect;
+    auto xOf = [&](Picoseconds t) { return box.left() + box.width() * double(t) / double(end); };
+    painter.setPen(Qt::black);
+    painter.drawText(
+        QRectF(rect.left() + 6, box.top(), kLabelWidth - 10, box.height()),
+        Qt::AlignLeft | Qt::AlignVCenter,
+        painter.fontMetrics().elidedText(lane.process, Qt::ElideMiddle, int(kLabelWidth - 12)));
+    for (const Segment& segment : segments_[p]) {
+      const double x1 = xOf(segment.start), x2 = std::max(xOf(segment.end), x1 + 1);
+      painter.fillRect(
+          QRectF(x1, box.top(), x2 - x1, box.height()),
+          cpuStateColor(segment.kernel ? QStringLiteral("kernel") : QStringLiteral("user")));
+    }
+    // Context switches are a different thing from mode switches: black ticks below the lane.
+    painter.setPen(QPen(Qt::black, 1.5));
+    for (Picoseconds tick : contextTicks_[p])
+      painter.drawLine(QPointF(xOf(tick), box.bottom() - 4), QPointF(xOf(tick), box.bottom() + 2));
+    const double playhead = xOf(state_.time);
+    painter.setPen(QPen(QColor(0xD3, 0x2F, 0x2F), 2));
+    painter.drawLine(QPointF(playhead, box.top()), QPointF(playhead, box.bottom()));
+    painter.setPen(Qt::black);
+    painter.drawText(
+        QRectF(box.left(), box.top() - kTextHeight, box.width(), kTextHeight),
+        Qt::AlignLeft | Qt::AlignVCenter,
+        tr("%1, %2 mode switches%3")
+            .arg(lane.inKernel ? tr("kernel") : tr("user"))
+            .arg(lane.modeSwitches)
+            .arg(lane.lastCause.isEmpty() ? QString() : tr(", last: %1").arg(lane.lastCause)));
+  }
+  painter.restore();
+}
+
+}  // namespace iosim::gui

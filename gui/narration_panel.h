@@ -1,0 +1,35 @@
+// The lecture steps: the current step's text in large type and the list of steps, the current
+// one highlighted; activating a step asks to jump to it.
+#pragma once
+
+#include "scene_state.h"
+
+#include <QWidget>
+
+class QLabel;
+class QListWidget;
+
+namespace iosim::gui {
+
+class NarrationPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit NarrationPanel(QWidget* parent = nullptr);
+  void setIndex(const TraceIndex* index);
+  void setCurrentStep(int step);
+
+  int currentStep() const { return currentStep_; }
+  QString currentText() const;
+  int stepCount() const;
+
+ signals:
+  void stepActivated(iosim::gui::Picoseconds start);
+
+ private:
+  const TraceIndex* index_ = nullptr;
+  int currentStep_ = -2;
+  QLabel* text_ = nullptr;
+  QListWidget* list_ = nullptr;
+};
+
+}  // namespace iosim::gui

@@ -1,0 +1,33 @@
+// Colours shared by every view and the legend, so "DMA is blue" means the same everywhere.
+#pragma once
+
+#include <QColor>
+#include <QString>
+
+namespace iosim::gui {
+
+// Copy engines: CPU copies (orange) and DMA copies (blue) must never be confused.
+inline QColor engineColor(const QString& engine) {
+  if (engine == QLatin1String("cpu")) return QColor(0xF2, 0x8C, 0x28);      // orange
+  if (engine == QLatin1String("dma")) return QColor(0x1F, 0x6F, 0xD1);      // blue
+  if (engine == QLatin1String("channel")) return QColor(0x2E, 0x9E, 0x4F);  // green
+  if (engine == QLatin1String("nic")) return QColor(0x8E, 0x44, 0xAD);      // purple
+  if (engine == QLatin1String("disk")) return QColor(0x7F, 0x6A, 0x55);     // brown
+  return QColor(0x70, 0x70, 0x70);
+}
+
+// CPU states in the timeline and the mode lanes.
+inline QColor cpuStateColor(const QString& state) {
+  if (state == QLatin1String("user")) return QColor(0x4C, 0xAF, 0x50);    // green
+  if (state == QLatin1String("kernel")) return QColor(0xE5, 0x39, 0x35);  // red
+  if (state == QLatin1String("irq")) return QColor(0x8E, 0x24, 0xAA);     // violet
+  return QColor(0xCF, 0xD8, 0xDC);                                        // idle: light grey
+}
+
+inline QColor layerColor(const QString& layer) {
+  if (layer == QLatin1String("user")) return QColor(0xE8, 0xF5, 0xE9);
+  if (layer == QLatin1String("kernel")) return QColor(0xFF, 0xEB, 0xEE);
+  return QColor(0xEC, 0xEF, 0xF1);
+}
+
+}  // namespace iosim::gui

@@ -1,0 +1,31 @@
+# Tests of the Qt GUI (gui/): Qt Test executables on the offscreen platform, no screen needed.
+if(NOT TARGET iosim-gui)
+  return()
+endif()
+
+# Qt's imported targets are local to the directory that found them.
+find_package(Qt6 REQUIRED COMPONENTS Widgets Test)
+
+set(IOSIM_GUI_TRACES ${CMAKE_CURRENT_SOURCE_DIR}/data/traces)
+
+function(iosim_add_gui_test name)
+  add_executable(${name} ${ARGN})
+  set_target_properties(${name} PROPERTIES AUTOMOC ON)
+  target_link_libraries(${name} PRIVATE iosim_gui_widgets Qt6::Test)
+  target_compile_definitions(${name} PRIVATE IOSIM_GUI_TRACES="${IOSIM_GUI_TRACES}"
+                                             IOSIM_GUI_BINARY="$<TARGET_FILE:iosim-gui>")
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES ENVIRONMENT "QT_QPA_PLATFORM=offscreen" TIMEOUT 120)
+endfunction()
+
+iosim_add_gui_test(gui_trace_test gui_trace_test.cpp)
+iosim_add_gui_test(gui_views_test gui_views_test.cpp)
+iosim_add_gui_test(gui_export_test gui_export_test.cpp)
+# The export test runs the program: build it first.
+add_dependencies(gui_export_test iosim-gui)
+# With the simulator built too, the export test also plays a real trace written by `iosim run`.
+if(TARGET iosim)
+  target_compile_definitions(gui_export_test PRIVATE IOSIM_BINARY="$<TARGET_FILE:iosim>"
+                                                     IOSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  add_dependencies(gui_export_test iosim)
+endif()
