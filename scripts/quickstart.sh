@@ -28,11 +28,11 @@ case "$what" in
     echo "Next: build/sim/iosim run scenarios/mechanisms/dma-burst.yaml --trace burst.json --vcd burst.vcd"
     ;;
   test)
-    configure_and_build build
+    configure_and_build build -DIOSIM_TESTS=ON -DIOSIM_BENCH=ON
     ctest --test-dir build --output-on-failure --no-tests=error -j "$jobs"
     ;;
   sanitize)
-    configure_and_build build-sanitize -DIOSIM_SANITIZE=ON -DIOSIM_BENCH=OFF
+    configure_and_build build-sanitize -DIOSIM_SANITIZE=ON -DIOSIM_TESTS=ON -DIOSIM_BENCH=OFF
     ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=1 \
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       ctest --test-dir build-sanitize --output-on-failure --no-tests=error -j "$jobs"
