@@ -53,6 +53,10 @@ sc_core::sc_time from_ps(Picoseconds ps) {
   return sc_core::sc_time::from_value(ps);
 }
 
+Picoseconds now_ps() {
+  return to_ps(sc_core::sc_time_stamp());
+}
+
 void check_time_resolution() {
   if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS)) {
     throw std::logic_error("iosim models need a SystemC time resolution of 1 ps");

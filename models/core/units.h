@@ -19,6 +19,8 @@ namespace iosim {
 Picoseconds to_ps(const sc_core::sc_time& t);
 /// The sc_time of `ps` picoseconds.
 sc_core::sc_time from_ps(Picoseconds ps);
+/// The simulation clock (sc_time_stamp()) in picoseconds.
+Picoseconds now_ps();
 
 /// Throws std::logic_error unless SystemC's time resolution is one picosecond. Call before
 /// building a model: every formula in the models assumes it.

@@ -13,10 +13,6 @@ using sc_core::sc_time_stamp;
 
 namespace {
 
-Picoseconds now_ps() {
-  return to_ps(sc_time_stamp());
-}
-
 std::uint32_t get_le32(const std::uint8_t* b) {
   return static_cast<std::uint32_t>(b[0]) | static_cast<std::uint32_t>(b[1]) << 8 |
          static_cast<std::uint32_t>(b[2]) << 16 | static_cast<std::uint32_t>(b[3]) << 24;

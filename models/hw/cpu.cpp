@@ -12,12 +12,6 @@ using sc_core::sc_time;
 using sc_core::sc_time_stamp;
 using sc_core::SC_ZERO_TIME;
 
-namespace {
-Picoseconds now_ps() {
-  return to_ps(sc_time_stamp());
-}
-}  // namespace
-
 Cpu::Cpu(sc_core::sc_module_name name, const CpuParams& params, Bus& bus, std::uint64_t pic_base,
          ModelContext& context)
     : sc_module(name),

@@ -4,22 +4,13 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "models/core/byte_order.h"
 namespace iosim::hw {
 
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
-namespace {
-Picoseconds now_ps() {
-  return to_ps(sc_core::sc_time_stamp());
-}
-
-std::uint64_t load_le(const std::uint8_t* p, unsigned n) {
-  std::uint64_t v = 0;
-  for (unsigned i = 0; i < n; ++i) v |= static_cast<std::uint64_t>(p[i]) << (8 * i);
-  return v;
-}
-}  // namespace
+namespace {}  // namespace
 
 DmaController::DmaController(sc_core::sc_module_name name, const DmaParams& params,
                              ModelContext& context)

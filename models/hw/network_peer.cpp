@@ -4,11 +4,7 @@
 
 namespace iosim::hw {
 
-namespace {
-Picoseconds now_ps() {
-  return to_ps(sc_core::sc_time_stamp());
-}
-}  // namespace
+namespace {}  // namespace
 
 NetworkPeer::NetworkPeer(sc_core::sc_module_name name, const NetworkPeerParams& params,
                          ModelContext& context)

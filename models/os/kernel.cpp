@@ -4,6 +4,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "models/core/byte_order.h"
 #include "models/hw/disk.h"
 #include "models/hw/dma_controller.h"
 
@@ -13,10 +14,6 @@ using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
 namespace {
-
-Picoseconds now_ps() {
-  return to_ps(sc_core::sc_time_stamp());
-}
 
 // ATA task-file registers (offsets in a disk's window) and bits, as the disk model implements
 // them (models/hw/disk.h).
@@ -47,13 +44,6 @@ constexpr std::uint64_t kKernelHeapStart = 0x1000;
 constexpr std::uint64_t kUserMemoryStart = 1ULL << 20;
 constexpr std::uint64_t kDmaZoneEnd = 1ULL << 31;
 constexpr std::uint64_t kDescriptorBytes = 16;
-
-void put_be(std::uint8_t* p, std::uint64_t v, unsigned n) {
-  for (unsigned i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * (n - 1 - i)));
-}
-void put_le(std::uint8_t* p, std::uint64_t v, unsigned n) {
-  for (unsigned i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
 
 std::string size_text(std::uint64_t bytes) {
   return format_size(ByteSize(bytes));
@@ -592,7 +582,7 @@ bool Kernel::pio_sector(PendingIo& io, sc_time& local, hw::Task* polling_task) {
   const Picoseconds start = now_ps() + to_ps(local);
   for (std::uint64_t at = 0; at < sector; at += width) {
     const std::uint32_t word = cpu_.io_read(base + ata::data, width, local);
-    put_le(data.data() + at, word, width);
+    store_le(data.data() + at, word, width);
   }
   const std::uint64_t offset = (io.command_first + io.command_done) * sector;
   std::uint64_t written = 0;
@@ -675,10 +665,10 @@ bool Kernel::ata_read_dma(Process& p, PendingIo& io, DmaMode mode) {
       // Scattered pages: one descriptor per physically contiguous piece.
       std::vector<std::uint8_t> table(pieces.size() * kDescriptorBytes, 0);
       for (std::size_t i = 0; i < pieces.size(); ++i) {
-        put_le(&table[i * kDescriptorBytes], pieces[i].first, 8);
-        put_le(&table[i * kDescriptorBytes + 8], pieces[i].second, 4);
-        put_le(&table[i * kDescriptorBytes + 12], i + 1 == pieces.size() ? Dma::kDescriptorLast : 0,
-               4);
+        store_le(&table[i * kDescriptorBytes], pieces[i].first, 8);
+        store_le(&table[i * kDescriptorBytes + 8], pieces[i].second, 4);
+        store_le(&table[i * kDescriptorBytes + 12],
+                 i + 1 == pieces.size() ? Dma::kDescriptorLast : 0, 4);
       }
       const std::uint64_t at = allocate_kernel(table.size(), kDescriptorBytes);
       cpu_.memory_write(at, table.data(), table.size(), local);
@@ -718,19 +708,19 @@ bool Kernel::channel_read(Process& p, PendingIo& io) {
     std::vector<std::uint8_t> program(ccws * chan::ccw_bytes + 4, 0);
     const std::uint64_t at = allocate_kernel(program.size(), chan::ccw_bytes);
     const std::uint64_t lba_data = at + ccws * chan::ccw_bytes;
-    put_be(&program[ccws * chan::ccw_bytes], io.lba + io.command_first, 4);
+    store_be(&program[ccws * chan::ccw_bytes], io.lba + io.command_first, 4);
     std::uint8_t* ccw = program.data();
     ccw[0] = chan::command_locate;
     ccw[1] = chan::flag_chain_command;
-    put_be(ccw + 2, 4, 2);
-    put_be(ccw + 4, lba_data, 4);
+    store_be(ccw + 2, 4, 2);
+    store_be(ccw + 4, lba_data, 4);
     for (std::size_t i = 0; i < pieces.size(); ++i) {
       ccw = program.data() + (1 + i) * chan::ccw_bytes;
       ccw[0] = chan::command_read;  // a data-chained CCW repeats the command code
       // The disk streams on past the count, so a length check would fail: suppress it (SLI).
       ccw[1] = i + 1 < pieces.size() ? chan::flag_chain_data : chan::flag_suppress_length;
-      put_be(ccw + 2, pieces[i].second, 2);
-      put_be(ccw + 4, pieces[i].first, 4);
+      store_be(ccw + 2, pieces[i].second, 2);
+      store_be(ccw + 4, pieces[i].first, 4);
     }
     sc_time local = SC_ZERO_TIME;
     cpu_.memory_write(at, program.data(), program.size(), local);
