@@ -8,6 +8,27 @@ namespace iosim::hw {
 using sc_core::sc_time;
 using sc_core::sc_time_stamp;
 
+BusGrant bus_transaction(tlm::tlm_initiator_socket<>& socket, const BusAccess& access,
+                         tlm::tlm_command command, std::uint64_t address, std::uint8_t* data,
+                         unsigned length, sc_time& delay, tlm::tlm_response_status& status) {
+  tlm::tlm_generic_payload trans;
+  BusAccess request = access;
+  BusGrantInfo grant;
+  trans.set_command(command);
+  trans.set_address(address);
+  trans.set_data_ptr(data);
+  trans.set_data_length(length);
+  trans.set_streaming_width(length);
+  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  trans.set_extension(&request);
+  trans.set_extension(&grant);
+  socket->b_transport(trans, delay);
+  trans.clear_extension(&request);
+  trans.clear_extension(&grant);
+  status = trans.get_response_status();
+  return grant.grant;
+}
+
 Bus::Bus(sc_core::sc_module_name name, const BusParams& params, ModelContext& context)
     : sc_module(name),
       initiator_socket("initiator_socket"),

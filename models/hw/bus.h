@@ -93,6 +93,14 @@ struct BusGrantInfo : tlm::tlm_extension<BusGrantInfo> {
   }
 };
 
+/// Issues one transaction through an initiator's socket with the bus's extensions attached:
+/// `access` says who asks and how; `delay` is the initiator's annotated delay, in and out.
+/// Returns what the bus granted; the response status is left in `status`.
+BusGrant bus_transaction(tlm::tlm_initiator_socket<>& socket, const BusAccess& access,
+                         tlm::tlm_command command, std::uint64_t address, std::uint8_t* data,
+                         unsigned length, sc_core::sc_time& delay,
+                         tlm::tlm_response_status& status);
+
 class Bus : public sc_core::sc_module {
  public:
   tlm_utils::multi_passthrough_target_socket<Bus> initiator_socket;  // initiators bind here

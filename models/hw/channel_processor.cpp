@@ -321,26 +321,17 @@ void ChannelProcessor::store_csw(Subchannel& sub, const sc_time& at) {
   // the access takes occ(8) for the store plus its own occupancy (register_latency included).
   sc_time delay = at;
   std::array<std::uint8_t, Csw::kBytes> bytes = sub.csw.bytes();
-  tlm::tlm_generic_payload trans;
   BusAccess access;
   access.initiator = name_;
-  trans.set_command(tlm::TLM_WRITE_COMMAND);
-  trans.set_address(params_.csw_address);
-  trans.set_data_ptr(bytes.data());
-  trans.set_data_length(bytes.size());
-  trans.set_streaming_width(bytes.size());
-  trans.set_byte_enable_ptr(nullptr);
-  trans.set_dmi_allowed(false);
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  trans.set_extension(&access);
   const Picoseconds start = now_ps() + to_ps(delay);
-  bus_socket->b_transport(trans, delay);
-  trans.clear_extension(&access);
+  tlm::tlm_response_status status;
+  bus_transaction(bus_socket, access, tlm::TLM_WRITE_COMMAND, params_.csw_address, bytes.data(),
+                  static_cast<unsigned>(bytes.size()), delay, status);
   std::string detail = "dev=" + std::to_string(sub.number) + " ccw=" + hex(sub.csw.ccw_address) +
                        " unit=" + hex(sub.csw.unit_status) +
                        " channel=" + hex(sub.csw.channel_status) +
                        " residual=" + std::to_string(sub.csw.residual);
-  if (!trans.is_response_ok()) detail += " store failed";
+  if (status != tlm::TLM_OK_RESPONSE) detail += " store failed";
   trace::Record r;
   r.start = start;
   r.end = now_ps() + to_ps(delay);
@@ -396,26 +387,17 @@ bool ChannelProcessor::storage_access(Subchannel& sub, tlm::tlm_command command,
                                       std::uint64_t address, std::uint8_t* data,
                                       std::size_t length) {
   acquire_path(sub);
-  tlm::tlm_generic_payload trans;
   BusAccess access;
   access.initiator = name_;
   access.mode = BusAccess::Mode::normal;  // cycle stealing: the CPU may use the bus between units
-  trans.set_command(command);
-  trans.set_address(address);
-  trans.set_data_ptr(data);
-  trans.set_data_length(static_cast<unsigned int>(length));
-  trans.set_streaming_width(static_cast<unsigned int>(length));
-  trans.set_byte_enable_ptr(nullptr);
-  trans.set_dmi_allowed(false);
-  trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  trans.set_extension(&access);
   sc_time delay = sc_core::SC_ZERO_TIME;
-  bus_socket->b_transport(trans, delay);
-  trans.clear_extension(&access);
+  tlm::tlm_response_status status;
+  bus_transaction(bus_socket, access, command, address, data, static_cast<unsigned>(length), delay,
+                  status);
   // Not temporally decoupled: the channel's next step depends on this one having finished.
   wait(delay);
   release_path();
-  return trans.is_response_ok();
+  return status == tlm::TLM_OK_RESPONSE;
 }
 
 // ---------------------------------------------------------------------------------------------

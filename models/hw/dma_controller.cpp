@@ -129,26 +129,17 @@ void DmaController::channel_thread(Channel& ch) {
 bool DmaController::bus_transfer(Channel& ch, tlm::tlm_command command, std::uint64_t address,
                                  std::uint8_t* data, unsigned length, BusAccess::Mode mode,
                                  BusAccess::Hold hold, Picoseconds* granted) {
-  tlm::tlm_generic_payload trans;
   BusAccess access;
   access.initiator = channel_name(ch.index);
   access.mode = mode;
   access.hold = hold;
-  BusGrantInfo grant;
-  trans.set_command(command);
-  trans.set_address(address);
-  trans.set_data_ptr(data);
-  trans.set_data_length(length);
-  trans.set_streaming_width(length);
-  trans.set_extension(&access);
-  trans.set_extension(&grant);
   sc_time delay = params_.cycle_overhead;
-  bus_socket->b_transport(trans, delay);
-  trans.clear_extension(&access);
-  trans.clear_extension(&grant);
+  tlm::tlm_response_status status;
+  const BusGrant grant =
+      bus_transaction(bus_socket, access, command, address, data, length, delay, status);
   sc_core::wait(delay);
-  if (granted) *granted = grant.grant.granted;
-  return trans.get_response_status() == tlm::TLM_OK_RESPONSE;
+  if (granted) *granted = grant.granted;
+  return status == tlm::TLM_OK_RESPONSE;
 }
 
 bool DmaController::read_descriptor(Channel& ch, std::uint64_t address, Segment& segment,

@@ -227,25 +227,16 @@ void Nic::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
 
 bool Nic::bus_access(tlm::tlm_command command, std::uint64_t address, std::uint8_t* data,
                      unsigned length, Picoseconds* granted) {
-  tlm::tlm_generic_payload trans;
   BusAccess access;
   access.initiator = device_name_;
-  BusGrantInfo grant;
-  trans.set_command(command);
-  trans.set_address(address);
-  trans.set_data_ptr(data);
-  trans.set_data_length(length);
-  trans.set_streaming_width(length);
-  trans.set_extension(&access);
-  trans.set_extension(&grant);
   sc_time delay = SC_ZERO_TIME;
-  bus_socket->b_transport(trans, delay);
-  trans.clear_extension(&access);
-  trans.clear_extension(&grant);
+  tlm::tlm_response_status status;
+  const BusGrant grant =
+      bus_transaction(bus_socket, access, command, address, data, length, delay, status);
   // A bus-master card cannot use the data before the transaction is over.
   sc_core::wait(delay);
-  if (granted) *granted = grant.grant.granted;
-  return trans.get_response_status() == tlm::TLM_OK_RESPONSE;
+  if (granted) *granted = grant.granted;
+  return status == tlm::TLM_OK_RESPONSE;
 }
 
 void Nic::gather_thread() {
