@@ -1,0 +1,1 @@
+#include "sweep_chart.h"
