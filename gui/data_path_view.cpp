@@ -4,6 +4,7 @@
 
 #include <QFontMetricsF>
 #include <QPainter>
+#include <QPainterPath>
 
 #include <algorithm>
 
@@ -98,12 +99,19 @@ void DataPathView::computeLayout(const QRectF& rect) {
     byLayer[layer].push_back({region.name, region.label, layer, {}});
     placed << region.name;
   }
-  for (const LogicalCopy& copy : index_->logicalCopies())
-    for (const QString& name : {copy.from, copy.to})
-      if (!placed.contains(name)) {
-        byLayer[QStringLiteral("hardware")].push_back({name, name, QStringLiteral("hardware"), {}});
-        placed << name;
-      }
+  auto placeUndeclared = [&](const QString& name) {
+    if (placed.contains(name)) return;
+    byLayer[QStringLiteral("hardware")].push_back({name, name, QStringLiteral("hardware"), {}});
+    placed << name;
+  };
+  for (const LogicalCopy& copy : index_->logicalCopies()) {
+    placeUndeclared(copy.from);
+    placeUndeclared(copy.to);
+  }
+  for (const DescriptorRecord& descriptor : trace.descriptors) {
+    placeUndeclared(descriptor.from);
+    placeUndeclared(descriptor.to);
+  }
   std::vector<Box> engines;
   for (const auto& [actor, engine] : index_->engineActors())
     engines.push_back({actor,
@@ -186,6 +194,40 @@ std::vector<DataPathView::Block> DataPathView::blocks() const {
   return result;
 }
 
+std::vector<DataPathView::Pointer> DataPathView::pointers() const {
+  std::vector<Pointer> result;
+  if (!index_) return result;
+  const Trace& trace = index_->trace();
+  for (const DescriptorInFlight& flight : state_.descriptorsInFlight) {
+    const Record& record = trace.records[size_t(flight.recordIndex)];
+    const DescriptorRecord& descriptor = trace.descriptors[size_t(record.detail)];
+    const QRectF data = regionRect(descriptor.from), holder = regionRect(descriptor.to);
+    if (data.isNull() || holder.isNull()) continue;
+    Pointer pointer;
+    pointer.recordIndex = flight.recordIndex;
+    pointer.color = descriptorColor();
+    // The arrow leaves the top of the holder and bows up into the top of the data, so it never
+    // runs through boxes that sit between them in a row, and its label sits above the boxes.
+    pointer.tail = QPointF(holder.center().x(), holder.top());
+    pointer.head = QPointF(data.center().x(), data.top());
+    const double span = std::abs(pointer.tail.x() - pointer.head.x());
+    const double bow = std::max(45.0, span * 0.35);
+    pointer.control = QPointF((pointer.tail.x() + pointer.head.x()) / 2,
+                              std::min(pointer.tail.y(), pointer.head.y()) - bow);
+    pointer.label = tr("%1: %2, %3 fragment%4, not a copy")
+                        .arg(descriptor.what, formatBytes(descriptor.bytes))
+                        .arg(descriptor.fragments)
+                        .arg(descriptor.fragments == 1 ? QString() : QStringLiteral("s"));
+    const QFontMetricsF metrics(blockFont());
+    const double width = metrics.horizontalAdvance(pointer.label) + 16;
+    // The curve's apex is half-way to the control point.
+    const double apexY = (std::min(pointer.tail.y(), pointer.head.y()) + pointer.control.y()) / 2;
+    pointer.labelRect = QRectF(pointer.control.x() - width / 2, apexY - 26, width, 22);
+    result.push_back(pointer);
+  }
+  return result;
+}
+
 void DataPathView::paintEvent(QPaintEvent*) {
   QPainter painter(this);
   paintOn(painter, QRectF(rect()));
@@ -231,11 +273,14 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
   painter.setPen(QColor(0x37, 0x47, 0x4F));
   painter.drawText(QRectF(headerRect_.left(), headerRect_.bottom() - 18, headerRect_.width(), 18),
                    Qt::AlignLeft | Qt::AlignVCenter,
-                   tr("mode switches %1   context switches %2   interrupts %3   copies: %4")
+                   tr("mode switches %1   context switches %2   interrupts %3   copies: %4%5")
                        .arg(state_.modeSwitches)
                        .arg(state_.contextSwitches)
                        .arg(state_.interrupts)
-                       .arg(copies.isEmpty() ? tr("none") : copies.join(QStringLiteral(", "))));
+                       .arg(copies.isEmpty() ? tr("none") : copies.join(QStringLiteral(", ")))
+                       .arg(index_->trace().descriptors.empty()
+                                ? QString()
+                                : tr("   descriptors (not copies) %1").arg(state_.descriptors)));
 
   // Bands.
   for (const char* layerName : kLayers) {
@@ -309,6 +354,32 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
     painter.setPen(QPen(block.color, 2, Qt::DashLine));
     painter.drawLine(regionRect(copy.from).center(), regionRect(copy.to).center());
   }
+  // Descriptors: an arrow with a dot at its tail, the way a pointer is drawn on a blackboard.
+  for (const Pointer& pointer : pointers()) {
+    painter.setPen(QPen(pointer.color, 2.5));
+    painter.setBrush(Qt::NoBrush);
+    QPainterPath curve(pointer.tail);
+    curve.quadTo(pointer.control, pointer.head);
+    painter.drawPath(curve);
+    painter.setBrush(pointer.color);
+    painter.drawEllipse(pointer.tail, 5, 5);
+    // The arrowhead follows the curve's last tangent, which points from the control point.
+    const QLineF line(pointer.head, pointer.control);
+    const double kArrowLength = 14, kArrowHalfAngle = 25;
+    QLineF wing1 = line, wing2 = line;
+    wing1.setLength(kArrowLength);
+    wing2.setLength(kArrowLength);
+    wing1.setAngle(line.angle() + kArrowHalfAngle);
+    wing2.setAngle(line.angle() - kArrowHalfAngle);
+    painter.drawPolygon(QPolygonF({pointer.head, wing1.p2(), wing2.p2()}));
+    painter.setFont(blockFont());
+    painter.setPen(QPen(pointer.color, 1.5));
+    painter.setBrush(Qt::white);
+    painter.drawRoundedRect(pointer.labelRect, 4, 4);
+    painter.setPen(pointer.color);
+    painter.drawText(pointer.labelRect, Qt::AlignCenter, pointer.label);
+  }
+
   painter.setFont(blockFont());
   for (const Block& block : drawn) {
     painter.setPen(QPen(block.color.darker(150), 1.5));
@@ -332,6 +403,14 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
     painter.drawText(QPointF(x + 34, y + 5), text);
     x += 34 + painter.fontMetrics().horizontalAdvance(text) + 24;
   }
+  // The descriptor's sign: a pointer, not a block.
+  painter.setPen(QPen(descriptorColor(), 2.5));
+  painter.setBrush(descriptorColor());
+  painter.drawEllipse(QPointF(x + 4, y), 4, 4);
+  painter.drawLine(QPointF(x + 4, y), QPointF(x + 26, y));
+  painter.drawPolygon(QPolygonF({QPointF(x + 30, y), QPointF(x + 22, y - 5), QPointF(x + 22, y + 5)}));
+  painter.setPen(Qt::black);
+  painter.drawText(QPointF(x + 36, y + 5), tr("descriptor (no copy)"));
   painter.restore();
 }
 

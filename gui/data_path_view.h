@@ -24,6 +24,18 @@ class DataPathView : public QWidget {
     double progress = 0;
     int logicalCopy = -1;
   };
+  // A descriptor passed instead of data: an arrow from the holder of the reference (`tail`, e.g.
+  // the socket buffer) to the data it points at (`head`, e.g. the page cache). Not a block:
+  // nothing moves.
+  struct Pointer {
+    QPointF tail;
+    QPointF head;
+    QPointF control;  // the arrow bows through here (quadratic curve), clear of the boxes
+    QRectF labelRect;
+    QString label;  // "SG descriptor: 4 KiB, 1 fragment (no copy)"
+    QColor color;
+    int recordIndex = -1;
+  };
   struct Box {
     QString name;  // region name, or engine actor ("cpu0", "dma0.ch1")
     QString label;
@@ -40,6 +52,7 @@ class DataPathView : public QWidget {
 
   // What is drawn for the current size and time.
   std::vector<Block> blocks() const;
+  std::vector<Pointer> pointers() const;
   const std::vector<Box>& boxes() const { return boxes_; }
   QRectF regionRect(const QString& name) const;  // also engine boxes by actor; null if absent
   QRectF bandRect(const QString& layer) const;

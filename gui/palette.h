@@ -16,6 +16,11 @@ inline QColor engineColor(const QString& engine) {
   return QColor(0x70, 0x70, 0x70);
 }
 
+// A descriptor (a reference passed instead of data): dark slate, unlike any copy engine.
+inline QColor descriptorColor() {
+  return QColor(0x26, 0x32, 0x38);
+}
+
 // CPU states in the timeline and the mode lanes.
 inline QColor cpuStateColor(const QString& state) {
   if (state == QLatin1String("user")) return QColor(0x4C, 0xAF, 0x50);    // green

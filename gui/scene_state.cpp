@@ -60,6 +60,12 @@ TraceIndex::TraceIndex(const Trace& trace) : trace_(trace), endTime_(trace.lastT
         eventsOfInterest_.push_back(record.start);
         break;
       }
+      case RecordType::Descriptor:
+        descriptorRecords_.push_back(i);
+        descriptorStarts_.push_back(record.start);
+        longestDescriptor_ = std::max(longestDescriptor_, record.end - record.start);
+        eventsOfInterest_.push_back(record.start);
+        break;
       case RecordType::ModeSwitch: {
         const ModeSwitchRecord& mode = trace.modeSwitches[d];
         addProcess(mode.process);
@@ -144,6 +150,18 @@ SceneState TraceIndex::stateAt(Picoseconds t) const {
   }
   for (auto it = copyCountPrefixByEngine_.begin(); it != copyCountPrefixByEngine_.end(); ++it)
     state.copiesByEngine.insert(it.key(), it.value()[size_t(startedUpTo)]);
+
+  // Descriptors: the same rule as copies, bounded by the longest one.
+  const int descriptorsUpTo = countUpTo(descriptorStarts_, t);
+  const auto firstDescriptor = std::lower_bound(descriptorStarts_.begin(), descriptorStarts_.end(),
+                                                t - longestDescriptor_) -
+                               descriptorStarts_.begin();
+  for (int i = int(firstDescriptor); i < descriptorsUpTo; ++i) {
+    const Record& record = trace_.records[size_t(descriptorRecords_[size_t(i)])];
+    if (t < record.end || (record.start == record.end && t == record.start))
+      state.descriptorsInFlight.push_back({descriptorRecords_[size_t(i)]});
+  }
+  state.descriptors = descriptorsUpTo;
 
   state.modeSwitches = countUpTo(modeSwitchStarts_, t);
   state.contextSwitches = countUpTo(contextSwitchStarts_, t);

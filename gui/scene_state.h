@@ -32,6 +32,11 @@ struct CopyInFlight {
   double progress = 0;   // 0..1: bytes moved so far / bytes of the copy
 };
 
+// A reference handed over instead of data (SG-DMA descriptor, pipe page reference) at t.
+struct DescriptorInFlight {
+  int recordIndex = -1;  // into Trace::records
+};
+
 struct ProcessState {
   QString name;
   bool inKernel = false;
@@ -50,10 +55,12 @@ struct Step {
 struct SceneState {
   Picoseconds time = 0;
   std::vector<CopyInFlight> copiesInFlight;
+  std::vector<DescriptorInFlight> descriptorsInFlight;
   std::vector<ProcessState> processes;  // in TraceIndex::processes() order
   int modeSwitches = 0;
   int contextSwitches = 0;
   int interrupts = 0;
+  int descriptors = 0;  // descriptors passed up to t (they are not copies)
   QHash<QString, int> copiesByEngine;  // logical copies started up to t
   int currentStep = -1;                // index into TraceIndex::steps(), -1 before the first
 };
@@ -94,6 +101,9 @@ class TraceIndex {
   std::vector<Picoseconds> modeSwitchStarts_;
   std::vector<Picoseconds> contextSwitchStarts_;
   std::vector<Picoseconds> interruptStarts_;
+  std::vector<int> descriptorRecords_;  // record indexes, by start
+  std::vector<Picoseconds> descriptorStarts_;
+  Picoseconds longestDescriptor_ = 0;
   std::vector<Picoseconds> eventsOfInterest_;
   std::vector<std::pair<QString, QString>> engineActors_;
   Picoseconds endTime_ = 0;

@@ -18,6 +18,8 @@ QString recordTypeName(RecordType type) {
       return QStringLiteral("region");
     case RecordType::Copy:
       return QStringLiteral("copy");
+    case RecordType::Descriptor:
+      return QStringLiteral("descriptor");
     case RecordType::ModeSwitch:
       return QStringLiteral("mode_switch");
     case RecordType::ContextSwitch:
@@ -230,6 +232,11 @@ std::optional<Trace> TraceFile::parse(const QByteArray& data, const QString& dis
         record.detail = int(trace.copies.size());
         trace.copies.push_back({f.integer("copy_id"), f.string("engine"), f.string("from"),
                                 f.string("to"), f.count("bytes")});
+      } else if (type == QLatin1String("descriptor")) {
+        record.type = RecordType::Descriptor;
+        record.detail = int(trace.descriptors.size());
+        trace.descriptors.push_back({f.string("from"), f.string("to"), f.count("bytes"),
+                                     f.count("fragments"), f.string("what")});
       } else if (type == QLatin1String("mode_switch")) {
         record.type = RecordType::ModeSwitch;
         record.detail = int(trace.modeSwitches.size());
@@ -328,6 +335,13 @@ QString Trace::describe(int recordIndex) const {
       lines << QStringLiteral("copy %1 by %2: %3 from %4 to %5")
                    .arg(c.copyId)
                    .arg(c.engine, formatBytes(c.bytes), regionLabel(c.from), regionLabel(c.to));
+      break;
+    }
+    case RecordType::Descriptor: {
+      const DescriptorRecord& ds = descriptors[d];
+      lines << QStringLiteral("%1 passed from %2 to %3: %4 in %5 fragment(s), no byte copied")
+                   .arg(ds.what, regionLabel(ds.from), regionLabel(ds.to), formatBytes(ds.bytes))
+                   .arg(ds.fragments);
       break;
     }
     case RecordType::ModeSwitch: {

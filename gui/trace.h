@@ -25,6 +25,7 @@ struct Region {
 enum class RecordType {
   Region,
   Copy,
+  Descriptor,
   ModeSwitch,
   ContextSwitch,
   Syscall,
@@ -44,6 +45,15 @@ struct CopyRecord {
   QString from;
   QString to;
   qint64 bytes = 0;
+};
+
+// Data handed over by reference (an SG-DMA descriptor, a pipe page reference): not a copy.
+struct DescriptorRecord {
+  QString from;  // region holding the data
+  QString to;    // region receiving the reference
+  qint64 bytes = 0;
+  qint64 fragments = 0;
+  QString what;  // "sg descriptor", "page reference"
 };
 
 struct ModeSwitchRecord {
@@ -125,6 +135,7 @@ struct Trace {
   std::vector<Record> records;  // sorted by start, ties in file order
 
   std::vector<CopyRecord> copies;
+  std::vector<DescriptorRecord> descriptors;
   std::vector<ModeSwitchRecord> modeSwitches;
   std::vector<ContextSwitchRecord> contextSwitches;
   std::vector<SyscallRecord> syscalls;

@@ -22,6 +22,13 @@ struct PayloadFields {
     j["to"] = c.to;
     j["bytes"] = c.bytes;
   }
+  void operator()(const trace::Descriptor& d) const {
+    j["from"] = d.from;
+    j["to"] = d.to;
+    j["bytes"] = d.bytes;
+    j["fragments"] = d.fragments;
+    j["what"] = d.what;
+  }
   void operator()(const trace::ModeSwitch& m) const {
     j["cpu"] = m.cpu;
     j["process"] = m.process;
@@ -122,6 +129,7 @@ const char* record_type(const trace::Payload& payload) {
   struct Namer {
     const char* operator()(const trace::RegionDecl&) const { return "region"; }
     const char* operator()(const trace::Copy&) const { return "copy"; }
+    const char* operator()(const trace::Descriptor&) const { return "descriptor"; }
     const char* operator()(const trace::ModeSwitch&) const { return "mode_switch"; }
     const char* operator()(const trace::ContextSwitch&) const { return "context_switch"; }
     const char* operator()(const trace::Syscall&) const { return "syscall"; }

@@ -31,6 +31,9 @@ std::vector<MetricDefinition> build_definitions() {
     d.push_back({"bytes." + name, K::bytes, "Bytes moved by the " + name + " engine"});
   }
   const std::vector<MetricDefinition> rest = {
+      {"descriptors", K::count,
+       "Data handed over by reference, not copied (SG descriptors, pipe page references)"},
+      {"descriptors.bytes", K::bytes, "Bytes referred to by those descriptors"},
       {"mode_switches", K::count, "User/kernel transitions (ModeSwitch records), both directions"},
       {"mode_switches.syscall", K::count,
        "Mode switches of system calls (cause starts with \"syscall \" or \"sysret \")"},
@@ -119,6 +122,7 @@ struct Accumulator {
   std::map<Engine, std::set<std::uint64_t>> copy_ids;
   std::map<Engine, std::uint64_t> bytes;
   std::uint64_t mode_switches = 0, syscall_switches = 0, interrupt_switches = 0;
+  std::uint64_t descriptors = 0, descriptor_bytes = 0;
   std::uint64_t context_switches = 0, syscalls = 0, syscall_errors = 0;
   std::uint64_t interrupts = 0;
   std::map<std::string, std::uint64_t> interrupts_by_device;
@@ -154,6 +158,10 @@ struct Accumulator {
     if (starts_with(m.cause, "interrupt ") || starts_with(m.cause, "iret ")) ++interrupt_switches;
   }
   void on(const trace::Record&, const trace::ContextSwitch&) { ++context_switches; }
+  void on(const trace::Record&, const trace::Descriptor& d) {
+    ++descriptors;
+    descriptor_bytes += d.bytes;
+  }
   void on(const trace::Record&, const trace::Syscall& s) {
     ++syscalls;
     if (!s.error.empty() || s.result < 0) ++syscall_errors;
@@ -262,6 +270,8 @@ Metrics compute_metrics(const std::vector<trace::Record>& records, Picoseconds e
     m["copies." + name] = as_int(acc.copy_ids[e].size());
     m["bytes." + name] = as_int(acc.bytes[e]);
   }
+  m["descriptors"] = as_int(acc.descriptors);
+  m["descriptors.bytes"] = as_int(acc.descriptor_bytes);
   m["mode_switches"] = as_int(acc.mode_switches);
   m["mode_switches.syscall"] = as_int(acc.syscall_switches);
   m["mode_switches.interrupt"] = as_int(acc.interrupt_switches);

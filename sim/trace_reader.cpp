@@ -111,6 +111,10 @@ class Reader {
       out = trace::Copy{unsigned_number(j, "copy_id", where),
                         enumeration(j, "engine", where, kEngines), text(j, "from", where),
                         text(j, "to", where), unsigned_number(j, "bytes", where)};
+    } else if (type == "descriptor") {
+      out = trace::Descriptor{text(j, "from", where), text(j, "to", where),
+                              unsigned_number(j, "bytes", where),
+                              unsigned_number(j, "fragments", where), text(j, "what", where)};
     } else if (type == "mode_switch") {
       out = trace::ModeSwitch{text(j, "cpu", where), text(j, "process", where),
                               flag(j, "to_kernel", where), text(j, "cause", where)};

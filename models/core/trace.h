@@ -47,6 +47,18 @@ struct Copy {
   std::uint64_t bytes;
 };
 
+/// Data handed over by reference instead of being copied: a scatter-gather descriptor (page,
+/// offset, length) attached to a socket buffer for the NIC to gather from, or a page reference
+/// that splice() puts into a pipe. No byte moves, so this is not a Copy and no copy metric counts
+/// it; the seeds' table counts sendfile with an SG-DMA NIC as two copies for this reason.
+struct Descriptor {
+  std::string from;  // region that holds the data (e.g. "page_cache")
+  std::string to;    // region that receives the reference (e.g. "socket_buffer", "pipe")
+  std::uint64_t bytes;      // size of the data referred to
+  std::uint64_t fragments;  // (page, offset, length) entries
+  std::string what;         // "sg descriptor", "page reference"
+};
+
 /// A CPU changes privilege level. start..end is the cost of the transition.
 struct ModeSwitch {
   std::string cpu, process;
@@ -108,8 +120,9 @@ struct Verification {
   std::uint64_t mismatched;
 };
 
-using Payload = std::variant<RegionDecl, Copy, ModeSwitch, ContextSwitch, Syscall, Interrupt,
-                             DeviceActivity, BusTenure, CpuInterval, Narration, Verification>;
+using Payload = std::variant<RegionDecl, Copy, Descriptor, ModeSwitch, ContextSwitch, Syscall,
+                             Interrupt, DeviceActivity, BusTenure, CpuInterval, Narration,
+                             Verification>;
 
 struct Record {
   Picoseconds start = 0, end = 0;
