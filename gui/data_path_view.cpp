@@ -45,14 +45,14 @@ std::vector<QRectF> layRow(const QRectF& row, int count, double maxWidth) {
   return rects;
 }
 
-QFont blockFont() {
+}  // namespace
+
+QFont DataPathView::scaledFont(double pointSize, bool bold) const {
   QFont font;
-  font.setPointSizeF(9);
-  font.setBold(true);
+  font.setPointSizeF(pointSize * style_.fontScale);
+  font.setBold(bold || style_.highContrast);
   return font;
 }
-
-}  // namespace
 
 DataPathView::DataPathView(QWidget* parent) : QWidget(parent) {
   setMinimumSize(640, 360);
@@ -68,7 +68,20 @@ void DataPathView::setIndex(const TraceIndex* index) {
 
 void DataPathView::setTime(Picoseconds t) {
   if (!index_) return;
-  state_ = index_->stateAt(t);
+  state_ = index_->stateAt(t, linger_);
+  update();
+}
+
+void DataPathView::setLinger(Picoseconds linger) {
+  linger_ = std::max<Picoseconds>(0, linger);
+  if (index_) setTime(state_.time);
+}
+
+void DataPathView::setViewStyle(const ViewStyle& style) {
+  if (style == style_) return;
+  style_ = style;
+  layoutRect_ = QRectF();  // sizes depend on the fonts: lay out again at the next paint
+  computeLayout(QRectF(rect()));
   update();
 }
 
@@ -81,8 +94,9 @@ void DataPathView::computeLayout(const QRectF& rect) {
   boxes_.clear();
   bands_.clear();
   const QRectF inner = rect.adjusted(kMargin, kMargin, -kMargin, -kMargin);
-  headerRect_ = QRectF(inner.left(), inner.top(), inner.width(), kHeaderHeight);
-  legendRect_ = QRectF(inner.left(), inner.bottom() - kLegendHeight, inner.width(), kLegendHeight);
+  headerRect_ = QRectF(inner.left(), inner.top(), inner.width(), scaled(kHeaderHeight));
+  legendRect_ = QRectF(inner.left(), inner.bottom() - scaled(kLegendHeight), inner.width(),
+                       scaled(kLegendHeight));
   const double bandsTop = headerRect_.bottom() + 6;
   const double bandHeight = (legendRect_.top() - 6 - bandsTop) / 3;
   for (int i = 0; i < 3; ++i)
@@ -122,7 +136,7 @@ void DataPathView::computeLayout(const QRectF& rect) {
   for (const char* layerName : kLayers) {
     const QString layer = QLatin1String(layerName);
     const QRectF band = bands_.value(layer);
-    const QRectF content = band.adjusted(kBandLabelWidth, 8, -8, -8);
+    const QRectF content = band.adjusted(scaled(kBandLabelWidth), 8, -8, -8);
     std::vector<QRectF> rects;
     std::vector<Box>& boxes = byLayer[layer];
     if (layer == QLatin1String("hardware") && !engines.empty()) {
@@ -131,14 +145,14 @@ void DataPathView::computeLayout(const QRectF& rect) {
       const QRectF top(content.left(), content.top(), content.width(), rowHeight);
       const QRectF bottom(content.left(), content.top() + rowHeight + 8, content.width(),
                           rowHeight);
-      rects = layRow(top, int(boxes.size()), 230);
-      const std::vector<QRectF> engineRects = layRow(bottom, int(engines.size()), 230);
+      rects = layRow(top, int(boxes.size()), scaled(230));
+      const std::vector<QRectF> engineRects = layRow(bottom, int(engines.size()), scaled(230));
       for (size_t i = 0; i < engines.size(); ++i) engines[i].rect = engineRects[i];
     } else {
-      const double height = std::min(content.height(), 70.0);
+      const double height = std::min(content.height(), scaled(70.0));
       rects =
           layRow(QRectF(content.left(), content.center().y() - height / 2, content.width(), height),
-                 int(boxes.size()), 230);
+                 int(boxes.size()), scaled(230));
     }
     for (size_t i = 0; i < boxes.size(); ++i) {
       boxes[i].rect = rects[i];
@@ -161,8 +175,8 @@ QRectF DataPathView::bandRect(const QString& layer) const {
 std::vector<DataPathView::Block> DataPathView::blocks() const {
   std::vector<Block> result;
   if (!index_) return result;
-  const QFontMetricsF metrics(blockFont());
-  const double blockHeight = 40;
+  const QFontMetricsF metrics(scaledFont(9, true));
+  const double blockHeight = scaled(40);
   int slot = 0;
   for (const CopyInFlight& flight : state_.copiesInFlight) {
     const LogicalCopy& copy = index_->logicalCopies()[size_t(flight.logicalCopy)];
@@ -184,7 +198,7 @@ std::vector<DataPathView::Block> DataPathView::blocks() const {
             .arg(name, engineTitle(copy.engine), formatBytes(copy.bytes),
                  index_->trace().regionLabel(copy.from), index_->trace().regionLabel(copy.to));
     // Wide enough for its label: the block is the thing the audience reads.
-    double blockWidth = 120;
+    double blockWidth = scaled(120);
     for (const QString& line : block.label.split(QLatin1Char('\n')))
       blockWidth = std::max(blockWidth, metrics.horizontalAdvance(line) + 16);
     block.rect = QRectF(centre.x() - blockWidth / 2, centre.y() - blockHeight / 2 + offset.y(),
@@ -218,12 +232,37 @@ std::vector<DataPathView::Pointer> DataPathView::pointers() const {
                         .arg(descriptor.what, formatBytes(descriptor.bytes))
                         .arg(descriptor.fragments)
                         .arg(descriptor.fragments == 1 ? QString() : QStringLiteral("s"));
-    const QFontMetricsF metrics(blockFont());
+    const QFontMetricsF metrics(scaledFont(9, true));
     const double width = metrics.horizontalAdvance(pointer.label) + 16;
     // The curve's apex is half-way to the control point.
     const double apexY = (std::min(pointer.tail.y(), pointer.head.y()) + pointer.control.y()) / 2;
     pointer.labelRect = QRectF(pointer.control.x() - width / 2, apexY - 26, width, 22);
     result.push_back(pointer);
+  }
+  return result;
+}
+
+std::vector<DataPathView::ModeArrow> DataPathView::modeArrows() const {
+  std::vector<ModeArrow> result;
+  if (!index_) return result;
+  const QRectF kernelBand = bands_.value(QStringLiteral("kernel"));
+  for (const ProcessState& process : state_.processes) {
+    if (!process.switching) continue;
+    const QRectF box = regionRect(process.name);
+    if (box.isNull()) continue;
+    // Right of the box's centre, clear of its label and of copies leaving its centre.
+    const double x = box.center().x() + box.width() / 4;
+    const QPointF user(x, box.bottom() + 2);
+    const QPointF kernel(x, kernelBand.top() + scaled(28));
+    ModeArrow arrow;
+    arrow.process = process.name;
+    arrow.toKernel = process.inKernel;
+    arrow.from = process.inKernel ? user : kernel;
+    arrow.to = process.inKernel ? kernel : user;
+    arrow.label = tr("%1  (mode switch %2)")
+                      .arg(describeModeSwitchCause(process.lastCause))
+                      .arg(process.modeSwitches);
+    result.push_back(arrow);
   }
   return result;
 }
@@ -238,8 +277,7 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
   painter.save();
   painter.setRenderHint(QPainter::Antialiasing);
   painter.fillRect(rect, Qt::white);
-  QFont base = painter.font();
-  base.setPointSizeF(10);
+  QFont base = scaledFont(10);
   painter.setFont(base);
   if (!index_) {
     painter.drawText(rect, Qt::AlignCenter, tr("Open a trace (File > Open)"));
@@ -249,12 +287,10 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
   const Trace& trace = index_->trace();
 
   // Header: title and time, the step being shown, the counters.
-  QFont titleFont = base;
-  titleFont.setPointSizeF(13);
-  titleFont.setBold(true);
+  const QFont titleFont = scaledFont(13, true);
   painter.setFont(titleFont);
   painter.setPen(Qt::black);
-  const QRectF titleRow(headerRect_.left(), headerRect_.top(), headerRect_.width(), 24);
+  const QRectF titleRow(headerRect_.left(), headerRect_.top(), headerRect_.width(), scaled(24));
   painter.drawText(titleRow, Qt::AlignLeft | Qt::AlignVCenter, trace.title);
   painter.drawText(titleRow, Qt::AlignRight | Qt::AlignVCenter,
                    QStringLiteral("t = %1").arg(formatTime(state_.time)));
@@ -264,14 +300,16 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
     const Step& step = index_->steps()[size_t(state_.currentStep)];
     stepText = step.id.isEmpty() ? step.text : QStringLiteral("[%1] %2").arg(step.id, step.text);
   }
-  painter.drawText(QRectF(headerRect_.left(), titleRow.bottom() + 2, headerRect_.width(), 30),
-                   Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, stepText);
+  painter.drawText(
+      QRectF(headerRect_.left(), titleRow.bottom() + 2, headerRect_.width(), scaled(30)),
+      Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, stepText);
   QStringList copies;
   for (auto it = state_.copiesByEngine.constBegin(); it != state_.copiesByEngine.constEnd(); ++it)
     copies << QStringLiteral("%1 %2").arg(it.value()).arg(engineTitle(it.key()));
   copies.sort();
-  painter.setPen(QColor(0x37, 0x47, 0x4F));
-  painter.drawText(QRectF(headerRect_.left(), headerRect_.bottom() - 18, headerRect_.width(), 18),
+  painter.setPen(style_.highContrast ? QColor(Qt::black) : QColor(0x37, 0x47, 0x4F));
+  painter.drawText(QRectF(headerRect_.left(), headerRect_.bottom() - scaled(18),
+                          headerRect_.width(), scaled(18)),
                    Qt::AlignLeft | Qt::AlignVCenter,
                    tr("mode switches %1   context switches %2   interrupts %3   copies: %4%5")
                        .arg(state_.modeSwitches)
@@ -287,14 +325,13 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
     const QString layer = QLatin1String(layerName);
     const QRectF band = bands_.value(layer);
     painter.setPen(Qt::NoPen);
-    painter.setBrush(layerColor(layer));
+    painter.setBrush(layerColor(layer, style_.highContrast));
     painter.drawRoundedRect(band, 6, 6);
-    QFont bandFont = base;
-    bandFont.setBold(true);
-    painter.setFont(bandFont);
-    painter.setPen(QColor(0x45, 0x5A, 0x64));
-    painter.drawText(QRectF(band.left() + 8, band.top(), kBandLabelWidth - 12, band.height()),
-                     Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, bandTitle(layer));
+    painter.setFont(scaledFont(10, true));
+    painter.setPen(style_.highContrast ? QColor(Qt::black) : QColor(0x45, 0x5A, 0x64));
+    painter.drawText(
+        QRectF(band.left() + 8, band.top(), scaled(kBandLabelWidth) - 12, band.height()),
+        Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, bandTitle(layer));
   }
 
   // Which boxes take part in a copy right now: highlighted in the engine's colour.
@@ -316,7 +353,8 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
     QColor fill = isEngine ? QColor(0xFA, 0xFA, 0xFA) : Qt::white;
     if (lit && isEngine) fill = highlight->lighter(170);
     painter.setBrush(fill);
-    painter.setPen(QPen(lit ? *highlight : QColor(0x90, 0xA4, 0xAE), lit ? 3 : 1.2,
+    const QColor idleOutline = style_.highContrast ? QColor(Qt::black) : QColor(0x90, 0xA4, 0xAE);
+    painter.setPen(QPen(lit ? *highlight : idleOutline, style_.lineWidth(lit ? 3 : 1.2),
                         isEngine ? Qt::DashLine : Qt::SolidLine));
     painter.drawRoundedRect(box.rect, 5, 5);
     painter.setFont(base);
@@ -326,10 +364,11 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
     if (const auto process = processByName.constFind(box.name);
         process != processByName.constEnd()) {
       const ProcessState& state = **process;
-      const QRectF badge(box.rect.left() + 6, box.rect.bottom() - 20, box.rect.width() - 12, 16);
+      const QRectF badge(box.rect.left() + 6, box.rect.bottom() - scaled(20), box.rect.width() - 12,
+                         scaled(16));
       // During the switch itself the badge turns teal (not orange: that is CPU copies) and says
       // where it goes and why.
-      painter.setBrush(state.switching ? QColor(0x00, 0x83, 0x8F)
+      painter.setBrush(state.switching ? modeSwitchColor()
                                        : cpuStateColor(state.inKernel ? QStringLiteral("kernel")
                                                                       : QStringLiteral("user")));
       painter.setPen(Qt::NoPen);
@@ -337,7 +376,8 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
       painter.setPen(Qt::white);
       QString badgeText = state.inKernel ? tr("kernel mode") : tr("user mode");
       if (state.switching) badgeText = tr("-> %1").arg(badgeText);
-      if (!state.lastCause.isEmpty()) badgeText += QStringLiteral(" (%1)").arg(state.lastCause);
+      if (!state.lastCause.isEmpty())
+        badgeText += QStringLiteral(" (%1)").arg(describeModeSwitchCause(state.lastCause));
       painter.drawText(
           badge, Qt::AlignCenter,
           painter.fontMetrics().elidedText(badgeText, Qt::ElideRight, int(badge.width() - 4)));
@@ -351,9 +391,31 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
   const std::vector<Block> drawn = blocks();
   for (const Block& block : drawn) {
     const LogicalCopy& copy = index_->logicalCopies()[size_t(block.logicalCopy)];
-    painter.setPen(QPen(block.color, 2, Qt::DashLine));
+    painter.setPen(QPen(block.color, style_.lineWidth(2), Qt::DashLine));
     painter.drawLine(regionRect(copy.from).center(), regionRect(copy.to).center());
   }
+  // Mode switches: a thick teal arrow across the user/kernel boundary, with the cause.
+  for (const ModeArrow& arrow : modeArrows()) {
+    const QColor color = modeSwitchColor();
+    painter.setPen(QPen(color, style_.lineWidth(5), Qt::SolidLine, Qt::RoundCap));
+    painter.drawLine(arrow.from, arrow.to);
+    const double direction = arrow.toKernel ? 1 : -1;
+    const double head = scaled(14);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(color);
+    painter.drawPolygon(QPolygonF({arrow.to + QPointF(0, direction * 4),
+                                   arrow.to + QPointF(-head * 0.7, -direction * head),
+                                   arrow.to + QPointF(head * 0.7, -direction * head)}));
+    painter.setFont(scaledFont(10, true));
+    const double width = painter.fontMetrics().horizontalAdvance(arrow.label) + scaled(14);
+    const double boundary = bands_.value(QStringLiteral("kernel")).top();
+    const QRectF labelRect(arrow.from.x() + scaled(12), boundary - scaled(12), width, scaled(24));
+    painter.setBrush(color);
+    painter.drawRoundedRect(labelRect, 4, 4);
+    painter.setPen(Qt::white);
+    painter.drawText(labelRect, Qt::AlignCenter, arrow.label);
+  }
+
   // Descriptors: an arrow with a dot at its tail, the way a pointer is drawn on a blackboard.
   for (const Pointer& pointer : pointers()) {
     painter.setPen(QPen(pointer.color, 2.5));
@@ -372,7 +434,7 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
     wing1.setAngle(line.angle() + kArrowHalfAngle);
     wing2.setAngle(line.angle() - kArrowHalfAngle);
     painter.drawPolygon(QPolygonF({pointer.head, wing1.p2(), wing2.p2()}));
-    painter.setFont(blockFont());
+    painter.setFont(scaledFont(9, true));
     painter.setPen(QPen(pointer.color, 1.5));
     painter.setBrush(Qt::white);
     painter.drawRoundedRect(pointer.labelRect, 4, 4);
@@ -380,7 +442,7 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
     painter.drawText(pointer.labelRect, Qt::AlignCenter, pointer.label);
   }
 
-  painter.setFont(blockFont());
+  painter.setFont(scaledFont(9, true));
   for (const Block& block : drawn) {
     painter.setPen(QPen(block.color.darker(150), 1.5));
     painter.setBrush(block.color);
@@ -397,20 +459,28 @@ void DataPathView::paintOn(QPainter& painter, const QRectF& rect) {
     const QString name = QLatin1String(engine);
     painter.setPen(Qt::NoPen);
     painter.setBrush(engineColor(name));
-    painter.drawRoundedRect(QRectF(x, y - 8, 28, 16), 3, 3);
+    painter.drawRoundedRect(QRectF(x, y - scaled(8), scaled(28), scaled(16)), 3, 3);
     painter.setPen(Qt::black);
     const QString text = tr("%1 copy").arg(engineTitle(name));
-    painter.drawText(QPointF(x + 34, y + 5), text);
-    x += 34 + painter.fontMetrics().horizontalAdvance(text) + 24;
+    painter.drawText(QPointF(x + scaled(34), y + scaled(5)), text);
+    x += scaled(34) + painter.fontMetrics().horizontalAdvance(text) + scaled(24);
   }
   // The descriptor's sign: a pointer, not a block.
   painter.setPen(QPen(descriptorColor(), 2.5));
   painter.setBrush(descriptorColor());
   painter.drawEllipse(QPointF(x + 4, y), 4, 4);
-  painter.drawLine(QPointF(x + 4, y), QPointF(x + 26, y));
-  painter.drawPolygon(QPolygonF({QPointF(x + 30, y), QPointF(x + 22, y - 5), QPointF(x + 22, y + 5)}));
+  painter.drawLine(QPointF(x + 4, y), QPointF(x + scaled(26), y));
+  painter.drawPolygon(QPolygonF({QPointF(x + scaled(30), y), QPointF(x + scaled(22), y - 5),
+                                 QPointF(x + scaled(22), y + 5)}));
   painter.setPen(Qt::black);
-  painter.drawText(QPointF(x + 36, y + 5), tr("descriptor (no copy)"));
+  painter.drawText(QPointF(x + scaled(36), y + scaled(5)), tr("descriptor (no copy)"));
+  x +=
+      scaled(36) + painter.fontMetrics().horizontalAdvance(tr("descriptor (no copy)")) + scaled(24);
+  // And the mode switch's sign.
+  painter.setPen(QPen(modeSwitchColor(), 3));
+  painter.drawLine(QPointF(x + scaled(8), y - scaled(9)), QPointF(x + scaled(8), y + scaled(7)));
+  painter.setPen(Qt::black);
+  painter.drawText(QPointF(x + scaled(18), y + scaled(5)), tr("mode switch"));
   painter.restore();
 }
 

@@ -4,6 +4,7 @@
 // so tests check positions and colours without looking at pixels.
 #pragma once
 
+#include "palette.h"
 #include "scene_state.h"
 
 #include <QColor>
@@ -36,6 +37,15 @@ class DataPathView : public QWidget {
     QColor color;
     int recordIndex = -1;
   };
+  // A mode switch under way: an arrow across the user/kernel boundary at the process's box,
+  // down on entry to the kernel, up on return, labelled with its cause.
+  struct ModeArrow {
+    QString process;
+    bool toKernel = false;
+    QString label;  // "read() entry  (switch 1)"
+    QPointF from;
+    QPointF to;
+  };
   struct Box {
     QString name;  // region name, or engine actor ("cpu0", "dma0.ch1")
     QString label;
@@ -47,12 +57,18 @@ class DataPathView : public QWidget {
 
   void setIndex(const TraceIndex* index);
   void setTime(Picoseconds t);
+  // Short events (mode switches, descriptors) stay drawn for at least this much simulated time.
+  void setLinger(Picoseconds linger);
+  Picoseconds linger() const { return linger_; }
+  void setViewStyle(const ViewStyle& style);
+  const ViewStyle& viewStyle() const { return style_; }
   Picoseconds time() const { return state_.time; }
   const SceneState& state() const { return state_; }
 
   // What is drawn for the current size and time.
   std::vector<Block> blocks() const;
   std::vector<Pointer> pointers() const;
+  std::vector<ModeArrow> modeArrows() const;
   const std::vector<Box>& boxes() const { return boxes_; }
   QRectF regionRect(const QString& name) const;  // also engine boxes by actor; null if absent
   QRectF bandRect(const QString& layer) const;
@@ -68,9 +84,13 @@ class DataPathView : public QWidget {
 
  private:
   void computeLayout(const QRectF& rect);
+  QFont scaledFont(double pointSize, bool bold = false) const;
+  double scaled(double size) const { return size * style_.fontScale; }
 
   const TraceIndex* index_ = nullptr;
   SceneState state_;
+  Picoseconds linger_ = 0;
+  ViewStyle style_;
   QRectF layoutRect_;
   QRectF headerRect_;
   QRectF legendRect_;

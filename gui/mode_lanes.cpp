@@ -4,6 +4,8 @@
 
 #include <QPainter>
 
+#include <algorithm>
+
 namespace iosim::gui {
 
 namespace {
@@ -15,8 +17,8 @@ constexpr double kBarHeight = 16;
 constexpr double kLaneGap = 6;
 }  // namespace
 
-double ModeLanes::heightFor(int processes) {
-  return 12 + processes * (kTextHeight + kBarHeight + kLaneGap);
+double ModeLanes::heightFor(int processes, double fontScale) {
+  return 12 + processes * (kTextHeight + kBarHeight + kLaneGap) * fontScale;
 }
 
 ModeLanes::ModeLanes(QWidget* parent) : QWidget(parent) {
@@ -34,6 +36,7 @@ void ModeLanes::setIndex(const TraceIndex* index) {
     contextTicks_.resize(size_t(processes.size()));
     std::vector<Picoseconds> since(size_t(processes.size()), 0);
     std::vector<bool> kernel(size_t(processes.size()), false);
+    modeSwitchStarts_.assign(size_t(processes.size()), {});
     for (const Record& record : trace.records) {
       if (record.type == RecordType::ModeSwitch) {
         const ModeSwitchRecord& mode = trace.modeSwitches[size_t(record.detail)];
@@ -41,6 +44,7 @@ void ModeLanes::setIndex(const TraceIndex* index) {
         if (process < 0) continue;  // no process, no lane
         const auto p = size_t(process);
         segments_[p].push_back({since[p], record.start, kernel[p]});
+        modeSwitchStarts_[p].push_back(record.start);
         since[p] = record.start;
         kernel[p] = mode.toKernel;
       } else if (record.type == RecordType::ContextSwitch) {
@@ -53,27 +57,40 @@ void ModeLanes::setIndex(const TraceIndex* index) {
     }
     for (size_t p = 0; p < segments_.size(); ++p)
       segments_[p].push_back({since[p], index_->endTime(), kernel[p]});
-    state_ = index_->stateAt(0);
-    setMinimumHeight(int(heightFor(int(processes.size()))));
+    state_ = index_->stateAt(0, linger_);
+    setMinimumHeight(int(heightFor(int(processes.size()), style_.fontScale)));
   }
   update();
 }
 
 void ModeLanes::setTime(Picoseconds t) {
   if (!index_) return;
-  state_ = index_->stateAt(t);
+  state_ = index_->stateAt(t, linger_);
+  update();
+}
+
+void ModeLanes::setLinger(Picoseconds linger) {
+  linger_ = std::max<Picoseconds>(0, linger);
+  if (index_) setTime(state_.time);
+}
+
+void ModeLanes::setViewStyle(const ViewStyle& style) {
+  style_ = style;
+  if (index_) setMinimumHeight(int(heightFor(int(index_->processes().size()), style_.fontScale)));
   update();
 }
 
 std::vector<ModeLanes::Lane> ModeLanes::lanes() const {
   std::vector<Lane> result;
   const QRectF area = paintRect_.isNull() ? QRectF(rect()) : paintRect_;
-  double y = area.top() + 6 + kTextHeight;
+  const double scale = style_.fontScale;
+  double y = area.top() + 6 + kTextHeight * scale;
   for (const ProcessState& process : state_.processes) {
-    result.push_back({process.name, process.inKernel, process.modeSwitches, process.lastCause,
+    result.push_back({process.name, process.inKernel, process.modeSwitches, process.contextSwitches,
+                      process.lastCause, process.switching,
                       QRectF(area.left() + kLabelWidth, y,
-                             area.width() - kLabelWidth - kRightMargin, kBarHeight)});
-    y += kTextHeight + kBarHeight + kLaneGap;
+                             area.width() - kLabelWidth - kRightMargin, kBarHeight * scale)});
+    y += (kTextHeight + kBarHeight + kLaneGap) * scale;
   }
   return result;
 }
@@ -87,8 +104,9 @@ void ModeLanes::paintOn(QPainter& painter, const QRectF& rect) {
   paintRect_ = rect;
   painter.save();
   painter.fillRect(rect, Qt::white);
-  QFont font = painter.font();
-  font.setPointSizeF(9);
+  QFont font;
+  font.setPointSizeF(9 * style_.fontScale);
+  font.setBold(style_.highContrast);
   painter.setFont(font);
   if (!index_) {
     painter.restore();
@@ -118,14 +136,32 @@ void ModeLanes::paintOn(QPainter& painter, const QRectF& rect) {
     const double playhead = xOf(state_.time);
     painter.setPen(QPen(QColor(0xD3, 0x2F, 0x2F), 2));
     painter.drawLine(QPointF(playhead, box.top()), QPointF(playhead, box.bottom()));
-    painter.setPen(Qt::black);
-    painter.drawText(
-        QRectF(box.left(), box.top() - kTextHeight, box.width(), kTextHeight),
-        Qt::AlignLeft | Qt::AlignVCenter,
-        tr("%1, %2 mode switches%3")
-            .arg(lane.inKernel ? tr("kernel") : tr("user"))
-            .arg(lane.modeSwitches)
-            .arg(lane.lastCause.isEmpty() ? QString() : tr(", last: %1").arg(lane.lastCause)));
+    // The switch under way: a teal marker at its start.
+    if (lane.switching && !modeSwitchStarts_[p].empty()) {
+      const auto last =
+          std::upper_bound(modeSwitchStarts_[p].begin(), modeSwitchStarts_[p].end(), state_.time);
+      if (last != modeSwitchStarts_[p].begin()) {
+        const double x = xOf(*(last - 1));
+        painter.setPen(QPen(modeSwitchColor(), style_.lineWidth(4)));
+        painter.drawLine(QPointF(x, box.top() - 3), QPointF(x, box.bottom() + 3));
+      }
+    }
+    const double textHeight = kTextHeight * style_.fontScale;
+    const QRectF textRow(box.left(), box.top() - textHeight, box.width(), textHeight);
+    QString text = tr("%1 mode   mode switches %2   context switches %3")
+                       .arg(lane.inKernel ? tr("kernel") : tr("user"))
+                       .arg(lane.modeSwitches)
+                       .arg(lane.contextSwitches);
+    if (!lane.lastCause.isEmpty())
+      text += tr("   last: %1").arg(describeModeSwitchCause(lane.lastCause));
+    if (lane.switching) {
+      // The counter that just went up, in the switch's colour, so the room sees it change.
+      painter.setPen(modeSwitchColor());
+      text = tr("switching -> %1").arg(text);
+    } else {
+      painter.setPen(Qt::black);
+    }
+    painter.drawText(textRow, Qt::AlignLeft | Qt::AlignVCenter, text);
   }
   painter.restore();
 }

@@ -29,10 +29,36 @@ inline QColor cpuStateColor(const QString& state) {
   return QColor(0xCF, 0xD8, 0xDC);                                        // idle: light grey
 }
 
-inline QColor layerColor(const QString& layer) {
-  if (layer == QLatin1String("user")) return QColor(0xE8, 0xF5, 0xE9);
-  if (layer == QLatin1String("kernel")) return QColor(0xFF, 0xEB, 0xEE);
-  return QColor(0xEC, 0xEF, 0xF1);
+inline QColor layerColor(const QString& layer, bool highContrast = false) {
+  // On a projector pale tints wash out to white: high contrast uses stronger ones.
+  if (layer == QLatin1String("user"))
+    return highContrast ? QColor(0xC8, 0xE6, 0xC9) : QColor(0xE8, 0xF5, 0xE9);
+  if (layer == QLatin1String("kernel"))
+    return highContrast ? QColor(0xFF, 0xCD, 0xD2) : QColor(0xFF, 0xEB, 0xEE);
+  return highContrast ? QColor(0xCF, 0xD8, 0xDC) : QColor(0xEC, 0xEF, 0xF1);
+}
+
+// A mode switch under way: teal, unlike the engines and the user/kernel colours.
+inline QColor modeSwitchColor() {
+  return QColor(0x00, 0x83, 0x8F);
+}
+
+// How the views draw: normal on a desk, or large and high-contrast for presenting (projectors
+// lose contrast and the back row is far away).
+struct ViewStyle {
+  double fontScale = 1.0;     // multiplies every font size and the sizes that depend on text
+  bool highContrast = false;  // black text and outlines, stronger fills, thicker lines
+
+  double lineWidth(double normal) const { return highContrast ? normal * 1.8 : normal; }
+  bool operator==(const ViewStyle& other) const {
+    return fontScale == other.fontScale && highContrast == other.highContrast;
+  }
+  bool operator!=(const ViewStyle& other) const { return !(*this == other); }
+};
+
+// The style of presenter mode.
+inline ViewStyle presenterStyle() {
+  return ViewStyle{1.6, true};
 }
 
 }  // namespace iosim::gui

@@ -15,6 +15,25 @@ int countUpTo(const std::vector<Picoseconds>& sorted, Picoseconds t) {
 
 }  // namespace
 
+QString describeModeSwitchCause(const QString& cause) {
+  const int space = cause.indexOf(QLatin1Char(' '));
+  const QString verb = space < 0 ? cause : cause.left(space);
+  const QString rest = space < 0 ? QString() : cause.mid(space + 1);
+  if (verb == QLatin1String("syscall") && !rest.isEmpty()) return rest + QStringLiteral("() entry");
+  if (verb == QLatin1String("sysret") && !rest.isEmpty()) return rest + QStringLiteral("() return");
+  if (verb == QLatin1String("interrupt") && !rest.isEmpty())
+    return QStringLiteral("interrupt (IRQ %1)").arg(rest);
+  if (verb == QLatin1String("iret")) {
+    bool numeric = false;
+    rest.toInt(&numeric);
+    return numeric ? QStringLiteral("interrupt return (IRQ %1)").arg(rest)
+                   : QStringLiteral("interrupt return %1").arg(rest).trimmed();
+  }
+  if (verb == QLatin1String("fault") || verb == QLatin1String("page_fault"))
+    return QStringLiteral("page fault %1").arg(rest).trimmed();
+  return cause;
+}
+
 TraceIndex::TraceIndex(const Trace& trace) : trace_(trace), endTime_(trace.lastTime()) {
   // Logical copies: one per (copy_id, engine, from, to), records in start order.
   QMap<std::tuple<qint64, QString, QString, QString>, int> copyByKey;
@@ -22,6 +41,7 @@ TraceIndex::TraceIndex(const Trace& trace) : trace_(trace), endTime_(trace.lastT
     if (!name.isEmpty() && name != QLatin1String("idle") && !processes_.contains(name)) {
       processes_.append(name);
       modeSwitchesByProcess_.emplace_back();
+      contextSwitchesByProcess_.emplace_back();
     }
   };
   for (const Region& region : trace.regions)
@@ -77,8 +97,11 @@ TraceIndex::TraceIndex(const Trace& trace) : trace_(trace), endTime_(trace.lastT
         break;
       }
       case RecordType::ContextSwitch:
-        addProcess(trace.contextSwitches[d].from);
-        addProcess(trace.contextSwitches[d].to);
+        for (const QString& name : {trace.contextSwitches[d].from, trace.contextSwitches[d].to}) {
+          addProcess(name);
+          const int process = processes_.indexOf(name);
+          if (process >= 0) contextSwitchesByProcess_[size_t(process)].push_back(record.start);
+        }
         contextSwitchStarts_.push_back(record.start);
         eventsOfInterest_.push_back(record.start);
         break;
@@ -133,7 +156,7 @@ double TraceIndex::copyProgress(const LogicalCopy& copy, Picoseconds t) const {
   return std::clamp(moved / double(copy.bytes), 0.0, 1.0);
 }
 
-SceneState TraceIndex::stateAt(Picoseconds t) const {
+SceneState TraceIndex::stateAt(Picoseconds t, Picoseconds linger) const {
   SceneState state;
   state.time = t;
 
@@ -154,11 +177,12 @@ SceneState TraceIndex::stateAt(Picoseconds t) const {
   // Descriptors: the same rule as copies, bounded by the longest one.
   const int descriptorsUpTo = countUpTo(descriptorStarts_, t);
   const auto firstDescriptor = std::lower_bound(descriptorStarts_.begin(), descriptorStarts_.end(),
-                                                t - longestDescriptor_) -
+                                                t - std::max(longestDescriptor_, linger)) -
                                descriptorStarts_.begin();
   for (int i = int(firstDescriptor); i < descriptorsUpTo; ++i) {
     const Record& record = trace_.records[size_t(descriptorRecords_[size_t(i)])];
-    if (t < record.end || (record.start == record.end && t == record.start))
+    if (t < std::max(record.end, record.start + linger) ||
+        (record.start == record.end && t == record.start))
       state.descriptorsInFlight.push_back({descriptorRecords_[size_t(i)]});
   }
   state.descriptors = descriptorsUpTo;
@@ -181,12 +205,31 @@ SceneState TraceIndex::stateAt(Picoseconds t) const {
       const ModeSwitchRecord& mode = trace_.modeSwitches[size_t(last.detail)];
       process.inKernel = mode.toKernel;
       process.lastCause = mode.cause;
-      process.switching = t < last.end;
+      process.switching = t < std::max(last.end, last.start + linger);
     }
+    process.contextSwitches = countUpTo(contextSwitchesByProcess_[size_t(p)], t);
     state.processes.push_back(process);
   }
   state.currentStep = countUpTo(stepStarts_, t) - 1;
   return state;
+}
+
+Picoseconds TraceIndex::nextStepStart(Picoseconds t) const {
+  const auto it = std::upper_bound(stepStarts_.begin(), stepStarts_.end(), t);
+  return it == stepStarts_.end() ? t : *it;
+}
+
+Picoseconds TraceIndex::previousStepStart(Picoseconds t) const {
+  // The step before the one under way, as "previous slide" does in a lecture (not the start of
+  // the current step); before the second step, back to the beginning.
+  const int current = countUpTo(stepStarts_, t) - 1;
+  return current >= 1 ? stepStarts_[size_t(current - 1)] : 0;
+}
+
+int TraceIndex::findStep(const QString& id) const {
+  for (size_t i = 0; i < steps_.size(); ++i)
+    if (steps_[i].id == id) return int(i);
+  return -1;
 }
 
 Picoseconds TraceIndex::nextEvent(Picoseconds t) const {

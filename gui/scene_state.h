@@ -40,9 +40,11 @@ struct DescriptorInFlight {
 struct ProcessState {
   QString name;
   bool inKernel = false;
-  int modeSwitches = 0;    // up to and including t
-  QString lastCause;       // cause of the last mode switch, empty before the first
-  bool switching = false;  // t is inside the last mode switch's start..end (its cost)
+  int modeSwitches = 0;     // up to and including t
+  QString lastCause;        // cause of the last mode switch, empty before the first
+  bool switching = false;   // t is inside the last mode switch's start..end (its cost), or
+                            // within the linger given to stateAt()
+  int contextSwitches = 0;  // context switches involving the process, up to t
 };
 
 struct Step {
@@ -60,10 +62,15 @@ struct SceneState {
   int modeSwitches = 0;
   int contextSwitches = 0;
   int interrupts = 0;
-  int descriptors = 0;  // descriptors passed up to t (they are not copies)
+  int descriptors = 0;                 // descriptors passed up to t (they are not copies)
   QHash<QString, int> copiesByEngine;  // logical copies started up to t
   int currentStep = -1;                // index into TraceIndex::steps(), -1 before the first
 };
+
+// A mode switch's cause as a lecture says it: "syscall read" -> "read() entry", "sysret read" ->
+// "read() return", "interrupt 14" -> "interrupt (IRQ 14)", "iret 14" -> "interrupt return",
+// "fault ..." -> "page fault ..."; anything else unchanged.
+QString describeModeSwitchCause(const QString& cause);
 
 class TraceIndex {
  public:
@@ -80,7 +87,16 @@ class TraceIndex {
   const std::vector<Picoseconds>& eventsOfInterest() const { return eventsOfInterest_; }
   Picoseconds endTime() const { return endTime_; }
 
-  SceneState stateAt(Picoseconds t) const;
+  // The scene at t. `linger` keeps short events on screen: a mode switch or a descriptor whose
+  // record lasts less than `linger` counts as under way until start + linger (the player sets it
+  // from the playback speed so a 100 ns switch stays visible for a moment at any speed).
+  SceneState stateAt(Picoseconds t, Picoseconds linger = 0) const;
+  // Start of the next lecture step strictly after t (t if none) and of the step before the one
+  // under way at t (the current one's start if t is past it, 0 before the first).
+  Picoseconds nextStepStart(Picoseconds t) const;
+  Picoseconds previousStepStart(Picoseconds t) const;
+  // Index into steps() of the first step whose id is `id`, or -1.
+  int findStep(const QString& id) const;
   // The next event of interest strictly after t (or t if none), the previous strictly before.
   Picoseconds nextEvent(Picoseconds t) const;
   Picoseconds previousEvent(Picoseconds t) const;
@@ -97,7 +113,8 @@ class TraceIndex {
   std::vector<Step> steps_;
   std::vector<Picoseconds> stepStarts_;
   QStringList processes_;
-  std::vector<std::vector<int>> modeSwitchesByProcess_;  // record indexes, by start
+  std::vector<std::vector<int>> modeSwitchesByProcess_;             // record indexes, by start
+  std::vector<std::vector<Picoseconds>> contextSwitchesByProcess_;  // starts
   std::vector<Picoseconds> modeSwitchStarts_;
   std::vector<Picoseconds> contextSwitchStarts_;
   std::vector<Picoseconds> interruptStarts_;

@@ -82,7 +82,8 @@ void TimelineView::setIndex(const TraceIndex* index) {
     for (const Item& item : lane.items)
       lane.longest = std::max(lane.longest, item.end - item.start);
   setVisibleRange(0, std::max<Picoseconds>(1, index_->endTime()));
-  setMinimumHeight(int(kAxisHeight + lanes_.size() * (kLaneHeight + kLaneGap) + 16));
+  setMinimumHeight(
+      int((kAxisHeight + lanes_.size() * (kLaneHeight + kLaneGap)) * style_.fontScale + 16));
 }
 
 void TimelineView::setTime(Picoseconds t) {
@@ -108,17 +109,24 @@ QStringList TimelineView::laneNames() const {
   return names;
 }
 
+void TimelineView::setViewStyle(const ViewStyle& style) {
+  style_ = style;
+  setMinimumHeight(
+      int((kAxisHeight + lanes_.size() * (kLaneHeight + kLaneGap)) * style_.fontScale + 16));
+  update();
+}
+
 QRectF TimelineView::plotRect() const {
   const QRectF area = paintRect_.isNull() ? QRectF(rect()) : paintRect_;
-  return area.adjusted(kLabelWidth, 6, -8, -kAxisHeight);
+  return area.adjusted(kLabelWidth, 6, -8, -kAxisHeight * style_.fontScale);
 }
 
 QRectF TimelineView::laneRect(const QString& name) const {
   const QRectF plot = plotRect();
   for (size_t i = 0; i < lanes_.size(); ++i)
     if (lanes_[i].name == name)
-      return QRectF(plot.left(), plot.top() + i * (kLaneHeight + kLaneGap), plot.width(),
-                    kLaneHeight);
+      return QRectF(plot.left(), plot.top() + i * (kLaneHeight + kLaneGap) * style_.fontScale,
+                    plot.width(), kLaneHeight * style_.fontScale);
   return {};
 }
 
@@ -192,8 +200,9 @@ void TimelineView::paintOn(QPainter& painter, const QRectF& rect) {
   paintRect_ = rect;
   painter.save();
   painter.fillRect(rect, Qt::white);
-  QFont font = painter.font();
-  font.setPointSizeF(9);
+  QFont font;
+  font.setPointSizeF(9 * style_.fontScale);
+  font.setBold(style_.highContrast);
   painter.setFont(font);
   const QRectF plot = plotRect();
   for (const Lane& lane : lanes_) {
@@ -243,8 +252,9 @@ void TimelineView::paintOn(QPainter& painter, const QRectF& rect) {
   for (double t = std::ceil(double(viewStart_) / tick) * tick; t <= double(viewEnd_); t += tick) {
     const double x = xOfTime(Picoseconds(t));
     painter.drawLine(QPointF(x, plot.bottom() + 2), QPointF(x, plot.bottom() + 6));
-    painter.drawText(QRectF(x - 50, plot.bottom() + 6, 100, kAxisHeight - 6), Qt::AlignCenter,
-                     formatTime(Picoseconds(t)));
+    painter.drawText(QRectF(x - 60 * style_.fontScale, plot.bottom() + 6, 120 * style_.fontScale,
+                            kAxisHeight * style_.fontScale - 6),
+                     Qt::AlignCenter, formatTime(Picoseconds(t)));
   }
   // Playhead.
   if (time_ >= viewStart_ && time_ <= viewEnd_) {

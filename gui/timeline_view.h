@@ -4,6 +4,7 @@
 // costs the visible records, not a draw call each.
 #pragma once
 
+#include "palette.h"
 #include "scene_state.h"
 
 #include <QColor>
@@ -32,6 +33,7 @@ class TimelineView : public QWidget {
   void setIndex(const TraceIndex* index);
   void setTime(Picoseconds t);
   void setVisibleRange(Picoseconds start, Picoseconds end);
+  void setViewStyle(const ViewStyle& style);
   Picoseconds visibleStart() const { return viewStart_; }
   Picoseconds visibleEnd() const { return viewEnd_; }
 
@@ -64,6 +66,7 @@ class TimelineView : public QWidget {
   Picoseconds viewStart_ = 0;
   Picoseconds viewEnd_ = 1;
   QRectF paintRect_;
+  ViewStyle style_;
 };
 
 }  // namespace iosim::gui
