@@ -37,6 +37,8 @@ std::string format_run_problems(const Scenario& scenario, const RunResult& resul
 
 /// `iosim explain`: the scenario with every effective parameter and where it comes from.
 std::string format_explain(const Scenario& scenario);
+/// `iosim explain --json`: the same as one JSON object, with the scenario's knobs (docs/cli.md).
+std::string explain_to_json(const Scenario& scenario);
 
 /// `iosim params`: every parameter with its unit kind, default, description and source.
 /// With a preset: the preset's effective values and which come from the preset.

@@ -14,6 +14,7 @@
 #include "sim/presets.h"
 #include "sim/suggest.h"
 #include "sim/units.h"
+#include "sim/yaml_path.h"
 
 namespace iosim::sim {
 namespace {
@@ -47,20 +48,79 @@ bool is_identifier(const std::string& s) {
   return true;
 }
 
-const char* node_kind(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Null:
-      return "nothing";
-    case YAML::NodeType::Scalar:
-      return "a single value";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a map";
-    case YAML::NodeType::Undefined:
-      return "nothing";
+const char* const kKnobsKey = "knobs";
+
+/// Nodes that came from the command line (`--set`), with the argument that set them.
+using NodeOrigins = std::vector<std::pair<YAML::Node, std::string>>;
+
+/// What the loader expects of one value: a knob at that value offers this kind of control.
+struct ValueShape {
+  KnobKind kind = KnobKind::text;
+  std::vector<std::string> choices;
+};
+
+KnobKind knob_kind(MetricKind kind) {
+  switch (kind) {
+    case MetricKind::count:
+      return KnobKind::count;
+    case MetricKind::time_ps:
+      return KnobKind::time;
+    case MetricKind::bytes:
+      return KnobKind::size;
+    case MetricKind::ratio:
+      return KnobKind::fraction;
+    case MetricKind::flag:
+      return KnobKind::boolean;
   }
-  return "something else";
+  return KnobKind::text;
+}
+
+/// Checks `text` as a value of `kind` (the parsers the loader uses). Throws ParseError.
+void check_value_of_kind(KnobKind kind, const std::string& text) {
+  switch (kind) {
+    case KnobKind::size:
+      parse_size(text);
+      break;
+    case KnobKind::time:
+      parse_time(text);
+      break;
+    case KnobKind::rate:
+      parse_bandwidth(text);
+      break;
+    case KnobKind::frequency:
+      parse_frequency(text);
+      break;
+    case KnobKind::count:
+      parse_count(text);
+      break;
+    case KnobKind::boolean:
+      parse_bool(text);
+      break;
+    case KnobKind::fraction:
+      parse_fraction(text);
+      break;
+    case KnobKind::choice:
+    case KnobKind::text:
+      break;
+  }
+}
+
+std::vector<std::string> disk_names() {
+  std::vector<std::string> disks;
+  for (unsigned d = 0; d < kDiskCount; ++d) disks.push_back("disk" + std::to_string(d));
+  return disks;
+}
+
+std::vector<std::string> mechanism_names() {
+  std::vector<std::string> names;
+  for (const MechanismName& m : kMechanisms) names.emplace_back(m.name);
+  return names;
+}
+
+std::vector<std::string> dma_mode_names() {
+  std::vector<std::string> names;
+  for (const DmaModeName& m : kDmaModes) names.emplace_back(m.name);
+  return names;
 }
 
 /// One key: value pair of a map, with the nodes for positions.
@@ -72,12 +132,17 @@ struct Entry {
 
 class Loader {
  public:
-  explicit Loader(std::string file) : file_(std::move(file)) {}
+  Loader(std::string file, NodeOrigins origins)
+      : file_(std::move(file)), origins_(std::move(origins)) {}
 
   Scenario load(const YAML::Node& root);
 
  private:
   SourcePos pos(const YAML::Node& n) const {
+    // A value set on the command line has a mark in its own one-line text, not in the file.
+    for (const auto& [node, argument] : origins_) {
+      if (node.is(n)) return SourcePos{file_, 0, 0, argument};
+    }
     const YAML::Mark m = n.Mark();
     if (m.is_null()) return SourcePos{file_, 1, 1};
     return SourcePos{file_, m.line + 1, m.column + 1};
@@ -123,12 +188,29 @@ class Loader {
                            const Scenario& s) const;
   os::Sleep load_sleep(const YAML::Node& args, const std::string& where) const;
   void load_expectations(const Entry& expect, Scenario& s) const;
+  void load_knobs(const Entry& knobs, const YAML::Node& root, Scenario& s) const;
+  Knob load_knob(const YAML::Node& node, const std::string& where, const YAML::Node& root) const;
+
+  /// Records what the loader expects of `value`, for a knob that points there.
+  void note_shape(const YAML::Node& value, KnobKind kind,
+                  std::vector<std::string> choices = {}) const {
+    shapes_.emplace_back(value, ValueShape{kind, std::move(choices)});
+  }
+  ValueShape shape_of(const YAML::Node& value) const {
+    for (const auto& [node, shape] : shapes_) {
+      if (node.is(value)) return shape;
+    }
+    return ValueShape{};  // a value the loader reads as text, or does not read
+  }
   Expectation load_expectation(const Entry& entry, const Scenario& s) const;
   Amount load_amount(const YAML::Node& value, const std::string& where, MetricKind kind,
                      const Scenario& s) const;
   void check_metric_name(const YAML::Node& at, const std::string& metric, const Scenario& s) const;
 
   std::string file_;
+  NodeOrigins origins_;
+  // Filled while loading (the loader's methods are const: they only read the document).
+  mutable std::vector<std::pair<YAML::Node, ValueShape>> shapes_;
 };
 
 std::vector<Entry> Loader::entries(const YAML::Node& map, const std::string& where,
@@ -179,13 +261,16 @@ Scenario Loader::load(const YAML::Node& root) {
   const Entry* title = find(top, "title");
   if (title == nullptr) fail(root, "missing 'title': every scenario needs a one-line title");
   s.title = scalar(title->value, "title", "a one-line title");
+  note_shape(title->value, KnobKind::text);
   if (s.title.empty()) fail(title->value, "title: expected a one-line title; got an empty one");
 
   if (const Entry* teaches = find(top, "teaches")) {
     s.teaches = scalar(teaches->value, "teaches", "a text");
+    note_shape(teaches->value, KnobKind::text);
   }
   if (const Entry* seed = find(top, "seed")) {
     s.seed = parse_at(seed->value, "seed", [](const std::string& t) { return parse_count(t); });
+    note_shape(seed->value, KnobKind::count);
   }
   if (const Entry* platform = find(top, "platform")) load_platform(*platform, s);
 
@@ -195,6 +280,8 @@ Scenario Loader::load(const YAML::Node& root) {
   }
   load_processes(*processes, s);
   if (const Entry* expect = find(top, "expect")) load_expectations(*expect, s);
+  // Last: a knob's kind is what the rest of the loader expects at its path.
+  if (const Entry* knobs = find(top, kKnobsKey)) load_knobs(*knobs, root, s);
   return s;
 }
 
@@ -205,6 +292,7 @@ void Loader::load_platform(const Entry& platform, Scenario& s) const {
 
   if (const Entry* preset = find(sections, kPresetKey)) {
     const std::string name = scalar(preset->value, "platform.preset", "a preset name");
+    note_shape(preset->value, KnobKind::choice, preset_names());
     const Preset* found = find_preset(name);
     if (found == nullptr) {
       fail(preset->value, "unknown preset '" + name + "'" + did_you_mean(name, preset_names()) +
@@ -227,6 +315,7 @@ void Loader::load_platform(const Entry& platform, Scenario& s) const {
         std::string expected = std::string("a ") + to_string(p.kind);
         if (p.kind == ParamKind::choice) expected = "one of " + join(p.choices);
         const std::string text = scalar(v.value, key, expected);
+        note_shape(v.value, knob_kind(p.kind), p.choices);
         try {
           set_param(p, text);
         } catch (const ParseError& e) {
@@ -253,6 +342,7 @@ void Loader::load_processes(const Entry& processes, Scenario& s) const {
     if (name == nullptr) fail(node, where + ": missing 'name'");
     os::ProcessSpec process;
     process.name = scalar(name->value, where + ".name", "a process name");
+    note_shape(name->value, KnobKind::text);
     if (!is_identifier(process.name)) {
       fail(name->value, where + ".name: '" + process.name +
                             "' is not a valid process name (letters, digits, '_' and '-', "
@@ -311,8 +401,8 @@ os::DeviceRead Loader::load_device_read(const YAML::Node& args, const std::strin
 
   if (const Entry* device = find(fields, "device")) {
     read.device = scalar(device->value, where + ".device", "a device name");
-    std::vector<std::string> disks;
-    for (unsigned d = 0; d < kDiskCount; ++d) disks.push_back("disk" + std::to_string(d));
+    const std::vector<std::string> disks = disk_names();
+    note_shape(device->value, KnobKind::choice, disks);
     bool known = false;
     for (const std::string& d : disks) known = known || d == read.device;
     if (!known) {
@@ -323,12 +413,14 @@ os::DeviceRead Loader::load_device_read(const YAML::Node& args, const std::strin
   if (const Entry* lba = find(fields, "lba")) {
     read.lba =
         parse_at(lba->value, where + ".lba", [](const std::string& t) { return parse_count(t); });
+    note_shape(lba->value, KnobKind::count);
   }
 
   const Entry* bytes = find(fields, "bytes");
   if (bytes == nullptr) fail(args, where + ": missing 'bytes' (how much to read, like 64KiB)");
   read.bytes =
       parse_at(bytes->value, where + ".bytes", [](const std::string& t) { return parse_size(t); });
+  note_shape(bytes->value, KnobKind::size);
   const ByteSize sector = s.params.disk.sector_size;
   if (read.bytes.bytes == 0) {
     fail(bytes->value, where + ".bytes: a read of 0B moves nothing; read at least one sector (" +
@@ -358,10 +450,10 @@ os::DeviceRead Loader::load_device_read(const YAML::Node& args, const std::strin
   }
   {
     const std::string name = scalar(mechanism->value, where + ".mechanism", "a mechanism");
-    std::vector<std::string> names;
+    const std::vector<std::string> names = mechanism_names();
+    note_shape(mechanism->value, KnobKind::choice, names);
     bool found = false;
     for (const MechanismName& m : kMechanisms) {
-      names.emplace_back(m.name);
       if (name == m.name) {
         read.mechanism = m.mechanism;
         found = true;
@@ -377,10 +469,10 @@ os::DeviceRead Loader::load_device_read(const YAML::Node& args, const std::strin
       fail(mode->key_node, where + ".mode: a mode applies only to mechanism: dma");
     }
     const std::string name = scalar(mode->value, where + ".mode", "a DMA mode");
-    std::vector<std::string> names;
+    const std::vector<std::string> names = dma_mode_names();
+    note_shape(mode->value, KnobKind::choice, names);
     bool found = false;
     for (const DmaModeName& m : kDmaModes) {
-      names.emplace_back(m.name);
       if (name == m.name) {
         read.dma_mode = m.mode;
         found = true;
@@ -393,6 +485,7 @@ os::DeviceRead Loader::load_device_read(const YAML::Node& args, const std::strin
   }
   if (const Entry* into = find(fields, "into")) {
     read.into = scalar(into->value, where + ".into", "a buffer name");
+    note_shape(into->value, KnobKind::text);
     if (!is_identifier(read.into)) {
       fail(into->value, where + ".into: '" + read.into +
                             "' is not a valid buffer name (letters, digits, '_' and '-')");
@@ -412,12 +505,15 @@ os::Compute Loader::load_compute(const YAML::Node& args, const std::string& wher
   if (e.key == "for") {
     compute.duration =
         parse_at(e.value, where + ".for", [](const std::string& t) { return parse_time(t); });
+    note_shape(e.value, KnobKind::time);
   } else if (e.key == "cycles") {
     const std::uint64_t cycles =
         parse_at(e.value, where + ".cycles", [](const std::string& t) { return parse_count(t); });
+    note_shape(e.value, KnobKind::count);
     compute.duration = s.params.cpu.clock.cycles(cycles);
   } else {
     const std::string until = scalar(e.value, where + ".until", "'end'");
+    note_shape(e.value, KnobKind::choice, {"end"});
     if (until != "end") {
       fail(e.value, where +
                         ".until: expected 'end' (compute while other processes have work); "
@@ -436,6 +532,7 @@ os::Sleep Loader::load_sleep(const YAML::Node& args, const std::string& where) c
   os::Sleep sleep;
   sleep.duration =
       parse_at(duration->value, where + ".for", [](const std::string& t) { return parse_time(t); });
+  note_shape(duration->value, KnobKind::time);
   return sleep;
 }
 
@@ -494,6 +591,7 @@ Amount Loader::load_amount(const YAML::Node& value, const std::string& where, Me
                            const Scenario& s) const {
   const Amount amount =
       parse_at(value, where, [kind](const std::string& t) { return parse_amount(t, kind); });
+  note_shape(value, knob_kind(kind));
   if (!amount.of_metric.empty()) {
     check_metric_name(value, amount.of_metric, s);
     const MetricDefinition* other = find_metric_definition(amount.of_metric);
@@ -509,7 +607,8 @@ Expectation Loader::load_expectation(const Entry& entry, const Scenario& s) cons
   Expectation e;
   e.metric = entry.key;
   e.kind = find_metric_definition(entry.key)->kind;
-  e.pos = pos(entry.key_node);
+  // A claim set on the command line fails at the --set, not at the file's line.
+  e.pos = pos(entry.value).origin.empty() ? pos(entry.key_node) : pos(entry.value);
   const std::string where = "expect." + entry.key;
 
   if (e.kind == MetricKind::flag) {
@@ -521,6 +620,7 @@ Expectation Loader::load_expectation(const Entry& entry, const Scenario& s) cons
       value = &fields.front().value;
     }
     e.equals_flag = parse_at(*value, where, [](const std::string& t) { return parse_bool(t); });
+    note_shape(*value, KnobKind::boolean);
     return e;
   }
 
@@ -581,7 +681,258 @@ Expectation Loader::load_expectation(const Entry& entry, const Scenario& s) cons
   return e;
 }
 
+void Loader::load_knobs(const Entry& knobs, const YAML::Node& root, Scenario& s) const {
+  const YAML::Node& list = knobs.value;
+  if (!list.IsSequence()) {
+    fail(list, std::string("knobs: expected a list of knobs, each with a name and a path; got ") +
+                   node_kind(list));
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string where = "knobs[" + std::to_string(i) + "]";
+    Knob knob = load_knob(list[i], where, root);
+    for (const Knob& other : s.knobs) {
+      if (other.name == knob.name) {
+        fail(list[i]["name"], where + ".name: a knob called '" + knob.name + "' already exists");
+      }
+    }
+    s.knobs.push_back(std::move(knob));
+  }
+}
+
+Knob Loader::load_knob(const YAML::Node& node, const std::string& where,
+                       const YAML::Node& root) const {
+  const std::vector<Entry> fields = entries(node, where, {"name", "label", "path", "choices"});
+  Knob knob;
+  knob.pos = pos(node);
+
+  const Entry* name = find(fields, "name");
+  if (name == nullptr) fail(node, where + ": missing 'name' (what --set calls the knob)");
+  knob.name = scalar(name->value, where + ".name", "a knob name");
+  if (!is_identifier(knob.name)) {
+    fail(name->value, where + ".name: '" + knob.name +
+                          "' is not a valid knob name (letters, digits, '_' and '-', starting "
+                          "with a letter)");
+  }
+  knob.label = knob.name;
+  if (const Entry* label = find(fields, "label")) {
+    knob.label = scalar(label->value, where + ".label", "a one-line label");
+  }
+
+  const Entry* path = find(fields, "path");
+  if (path == nullptr) {
+    fail(node, where + ": missing 'path' (where the knob's value is, like platform.preset)");
+  }
+  const std::string path_text = scalar(path->value, where + ".path", "a path");
+  YAML::Node target;
+  try {
+    const std::vector<PathStep> steps = parse_path(path_text);
+    knob.path = path_to_string(steps);
+    target = find_node(root, steps);
+  } catch (const PathError& e) {
+    fail(path->value, where + ".path: " + e.what());
+  }
+  if (!target.IsScalar()) {
+    fail(path->value, where + ".path: " + knob.path + " is " + node_kind(target) +
+                          "; a knob stands for a single value");
+  }
+  // `--set NAME=...` takes a knob's name before a top-level key's: the two must agree.
+  for (const std::string& key : scenario_top_level_keys()) {
+    if (knob.name == key && knob.path != key) {
+      fail(name->value, where + ".name: '" + key +
+                            "' is a top-level key of the scenario; a knob of that name must "
+                            "have path: " +
+                            key);
+    }
+  }
+  knob.value = target.Scalar();
+  const ValueShape shape = shape_of(target);
+  knob.kind = shape.kind;
+  knob.choices = shape.choices;
+
+  if (const Entry* choices = find(fields, "choices")) {
+    const std::string choices_where = where + ".choices";
+    const YAML::Node& list = choices->value;
+    if (!list.IsSequence() || list.size() == 0) {
+      fail(list, choices_where + ": expected a list of values; got " +
+                     (list.IsSequence() ? std::string("an empty list") : node_kind(list)));
+    }
+    std::vector<std::string> declared;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string item_where = choices_where + "[" + std::to_string(i) + "]";
+      const std::string choice = scalar(list[i], item_where, "a value");
+      if (shape.kind == KnobKind::choice) {
+        bool known = false;
+        for (const std::string& c : shape.choices) known = known || c == choice;
+        if (!known) {
+          fail(list[i], item_where + ": '" + choice + "' is not a value " + knob.path + " takes" +
+                            did_you_mean(choice, shape.choices) + " (" + join(shape.choices) + ")");
+        }
+      } else {
+        try {
+          check_value_of_kind(shape.kind, choice);
+        } catch (const ParseError& e) {
+          fail(list[i], item_where + ": " + e.what());
+        }
+      }
+      declared.push_back(choice);
+    }
+    bool current_listed = false;
+    for (const std::string& c : declared) current_listed = current_listed || c == knob.value;
+    if (!current_listed) {
+      fail(list, choices_where + ": the current value '" + knob.value + "' of " + knob.path +
+                     " is not one of the choices (" + join(declared) + ")");
+    }
+    knob.kind = KnobKind::choice;
+    knob.choices = declared;
+  }
+  return knob;
+}
+
+/// The value of `key` in `map`, or an undefined node (also when `map` is not a map). Unlike
+/// operator[], never an invalid node that throws when asked its type.
+YAML::Node value_of(const YAML::Node& map, const std::string& key) {
+  if (map.IsMap()) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+    }
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+/// The path a --set KEY names: a knob's name stands for the knob's path.
+std::vector<PathStep> override_path(const YAML::Node& root, const ScenarioOverride& o,
+                                    const SourcePos& at) {
+  const bool bare = o.key.find_first_of(".[") == std::string::npos;
+  try {
+    if (!bare) return parse_path(o.key);
+    // The knobs as written; the loader checks them after the overrides.
+    std::vector<std::string> knob_names;
+    const YAML::Node knobs = value_of(root, kKnobsKey);
+    if (knobs.IsSequence()) {
+      for (const YAML::Node& knob : knobs) {
+        const YAML::Node name = value_of(knob, "name");
+        const YAML::Node path = value_of(knob, "path");
+        if (!name.IsScalar()) continue;
+        knob_names.push_back(name.Scalar());
+        if (name.Scalar() == o.key && path.IsScalar()) return parse_path(path.Scalar());
+      }
+    }
+    for (const std::string& key : scenario_top_level_keys()) {
+      if (key == o.key) return parse_path(o.key);
+    }
+    std::vector<std::string> candidates = knob_names;
+    for (const std::string& key : scenario_top_level_keys()) candidates.push_back(key);
+    throw ScenarioError(
+        at, "'" + o.key + "' is neither a knob of this scenario (" +
+                (knob_names.empty() ? std::string("it has none") : "knobs: " + join(knob_names)) +
+                ") nor a top-level key" + did_you_mean(o.key, candidates));
+  } catch (const PathError& e) {
+    throw ScenarioError(at, e.what());
+  }
+}
+
+/// Applies the --set arguments to the document, in order, and returns where the nodes they
+/// set came from.
+NodeOrigins apply_overrides(YAML::Node root, const std::vector<ScenarioOverride>& overrides,
+                            const std::string& file) {
+  NodeOrigins origins;
+  // A document that is not a map is wrong whatever is set: the loader says why.
+  if (!root.IsMap()) return origins;
+  for (const ScenarioOverride& o : overrides) {
+    const SourcePos at{file, 0, 0, o.argument};
+    const std::vector<PathStep> path = override_path(root, o, at);
+    YAML::Node value;
+    try {
+      value = YAML::Load(o.value);
+    } catch (const YAML::ParserException& e) {
+      throw ScenarioError(at, "the value is not valid YAML: " + e.msg);
+    }
+    try {
+      for (const YAML::Node& node : set_node(root, path, value)) {
+        origins.emplace_back(node, o.argument);
+      }
+    } catch (const PathError& e) {
+      throw ScenarioError(at, e.what());
+    }
+  }
+  return origins;
+}
+
 }  // namespace
+
+KnobKind knob_kind(ParamKind kind) {
+  switch (kind) {
+    case ParamKind::time:
+      return KnobKind::time;
+    case ParamKind::size:
+      return KnobKind::size;
+    case ParamKind::bandwidth:
+      return KnobKind::rate;
+    case ParamKind::frequency:
+      return KnobKind::frequency;
+    case ParamKind::count:
+      return KnobKind::count;
+    case ParamKind::boolean:
+      return KnobKind::boolean;
+    case ParamKind::fraction:
+      return KnobKind::fraction;
+    case ParamKind::choice:
+      return KnobKind::choice;
+  }
+  return KnobKind::text;
+}
+
+const char* to_string(KnobKind kind) {
+  switch (kind) {
+    case KnobKind::choice:
+      return "choice";
+    case KnobKind::boolean:
+      return "bool";
+    case KnobKind::size:
+      return "size";
+    case KnobKind::time:
+      return "time";
+    case KnobKind::rate:
+      return "rate";
+    case KnobKind::frequency:
+      return "frequency";
+    case KnobKind::count:
+      return "count";
+    case KnobKind::fraction:
+      return "fraction";
+    case KnobKind::text:
+      return "text";
+  }
+  return "text";
+}
+
+ScenarioOverride parse_override(const std::string& key_equals_value) {
+  ScenarioOverride o;
+  o.argument = "--set " + key_equals_value;
+  const SourcePos at{"", 0, 0, o.argument};
+  const std::size_t equals = key_equals_value.find('=');
+  if (equals == std::string::npos) {
+    throw InputError(at, "expected KEY=VALUE, like platform.disk.rpm=7200 or size=128KiB");
+  }
+  auto trim = [](std::string text) {
+    const std::size_t first = text.find_first_not_of(" \t");
+    if (first == std::string::npos) return std::string();
+    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+  };
+  o.key = trim(key_equals_value.substr(0, equals));
+  o.value = key_equals_value.substr(equals + 1);
+  try {
+    parse_path(o.key);
+  } catch (const PathError& e) {
+    throw InputError(at, e.what());
+  }
+  try {
+    YAML::Load(o.value);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(at, "the value is not valid YAML: " + e.msg);
+  }
+  return o;
+}
 
 const char* to_string(ParamOrigin origin) {
   switch (origin) {
@@ -596,8 +947,8 @@ const char* to_string(ParamOrigin origin) {
 }
 
 const std::vector<std::string>& scenario_top_level_keys() {
-  static const std::vector<std::string> keys = {"title",    "teaches",   "seed",
-                                                "platform", "processes", "expect"};
+  static const std::vector<std::string> keys = {"title",     "teaches", "seed", "platform",
+                                                "processes", "expect",  "knobs"};
   return keys;
 }
 
@@ -641,7 +992,8 @@ std::string describe_operation(const os::Operation& op) {
   return std::visit(Describer{}, op);
 }
 
-Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name) {
+Scenario parse_scenario(const std::string& yaml_text, const std::string& file_name,
+                        const std::vector<ScenarioOverride>& overrides) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -651,7 +1003,8 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
     throw ScenarioError(pos, "YAML syntax error: " + e.msg);
   }
   try {
-    return Loader(file_name).load(root);
+    NodeOrigins origins = apply_overrides(root, overrides, file_name);
+    return Loader(file_name, std::move(origins)).load(root);
   } catch (const YAML::Exception& e) {
     // yaml-cpp reports misuse of a node (it should not happen after the checks above) with a
     // mark; keep the promise that every failure names a position.
@@ -661,7 +1014,8 @@ Scenario parse_scenario(const std::string& yaml_text, const std::string& file_na
   }
 }
 
-Scenario load_scenario_file(const std::string& path) {
+Scenario load_scenario_file(const std::string& path,
+                            const std::vector<ScenarioOverride>& overrides) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
@@ -682,7 +1036,7 @@ Scenario load_scenario_file(const std::string& path) {
     throw ScenarioError(SourcePos{path},
                         std::string("cannot read the scenario: ") + std::strerror(errno));
   }
-  return parse_scenario(text.str(), path);
+  return parse_scenario(text.str(), path, overrides);
 }
 
 }  // namespace iosim::sim

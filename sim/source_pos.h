@@ -11,9 +11,14 @@ struct SourcePos {
   std::string file;
   int line = 0;
   int column = 0;
+  /// Set when the text did not come from the file but from the command line
+  /// ("--set platform.disk.rpm=fast"): a line of the file would point at the wrong place.
+  std::string origin = {};
 
-  /// "file:line:column", or "file" when the position is unknown.
+  /// "file:line:column", "file: origin", "origin" (no file), or "file" when the position is
+  /// unknown.
   std::string to_string() const {
+    if (!origin.empty()) return file.empty() ? origin : file + ": " + origin;
     if (line <= 0) return file;
     return file + ":" + std::to_string(line) + ":" + std::to_string(column);
   }

@@ -5,10 +5,13 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include "sim/catalog.h"
 #include "sim/file_output.h"
 #include "sim/trace_reader.h"
 
@@ -37,11 +40,12 @@ class SimCli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  /// Runs `iosim ARGS` (ARGS already shell-quoted where needed) from the test's directory.
-  Result iosim(const std::string& args) {
+  /// Runs `iosim ARGS` (ARGS already shell-quoted where needed) from the test's directory,
+  /// without IOSIM_SCENARIOS unless `env` sets it ("NAME=VALUE").
+  Result iosim_with_env(const std::string& env, const std::string& args) {
     const std::string out = dir_ + "/stdout", err = dir_ + "/stderr";
-    const std::string command =
-        "cd " + dir_ + " && " + kBinary + " " + args + " >" + out + " 2>" + err;
+    const std::string command = "cd " + dir_ + " && env -u IOSIM_SCENARIOS " + env + " " + kBinary +
+                                " " + args + " >" + out + " 2>" + err;
     const int raw = std::system(command.c_str());
     Result r;
     r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -49,6 +53,7 @@ class SimCli : public ::testing::Test {
     r.err = read_file(err);
     return r;
   }
+  Result iosim(const std::string& args) { return iosim_with_env("", args); }
 
   std::string dir_;
 };
@@ -199,6 +204,240 @@ TEST_F(SimCli, CompareRunsEachScenarioInItsOwnProcess) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("unknown_mechanism.yaml:5:64: error: "), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("dma_small"), std::string::npos) << "the good scenario is still shown";
+}
+
+TEST_F(SimCli, SetChangesTheRunWithAPathOrAKnobName) {
+  const std::string file = kSource + "/scenarios/mechanisms/dma-burst.yaml";
+  // A knob name, a path, and a key the file does not have (an expectation).
+  Result r = iosim("run --json " + file +
+                   " --set size=4KiB --set processes[0].program[0].device_read.mode=cycle_steal"
+                   " --set expect.bytes.dma=4KiB --set 'expect.cpu.other_stall_ps={at_least: 0}'"
+                   " --set 'expect.cpu.other_work_ps={at_least: 0}'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const Metrics metrics = parse_metrics_json(r.out, "stdout");
+  EXPECT_EQ(std::get<std::int64_t>(metrics.at("bytes.dma")), 4096);
+  EXPECT_EQ(std::get<std::int64_t>(metrics.at("expectations.passed")), 7);
+
+  // Every file of validate and compare gets the same --set.
+  const std::string pio = kSource + "/scenarios/mechanisms/pio.yaml";
+  r = iosim("validate --set size=8KiB " + file + " " + pio);
+  EXPECT_EQ(r.status, 0) << r.err;
+  r = iosim("compare --csv --set size=8KiB --set expect.bytes.cpu=8KiB " + pio);
+  EXPECT_EQ(r.status, 0) << r.err;
+  r = iosim("compare --set expect.copies.cpu=2 " + pio);
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("pio.yaml: --set expect.copies.cpu=2: FAIL copies.cpu equals 2"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(SimCli, SetErrorsNameTheArgumentAndExitTwo) {
+  const std::string file = kSource + "/scenarios/mechanisms/pio.yaml";
+  Result r = iosim("run " + file + " --set platform.disk.rpm=fast --trace t.json");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, file +
+                       ": --set platform.disk.rpm=fast: error: platform.disk.rpm: expected a whole "
+                       "number, like 128; got 'fast'\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_FALSE(fs::exists(dir_ + "/t.json"));
+
+  r = iosim("run " + file + " --set size=64KB");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err.rfind(file + ": --set size=64KB: error: processes[0].program[0].device_read."
+                               "bytes: unknown size unit 'KB'",
+                        0),
+            0U)
+      << r.err;
+
+  r = iosim("explain " + file + " --set processes[5].name=x");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, file +
+                       ": --set processes[5].name=x: error: processes has 2 entries (indexes 0 to "
+                       "1)\n");
+  r = iosim("validate " + file + " --set platform.disk.rpm");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err,
+            "--set platform.disk.rpm: error: expected KEY=VALUE, like platform.disk.rpm=7200 or "
+            "size=128KiB\n");
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(SimCli, ExplainJsonDescribesTheKnobs) {
+  const std::string file = kSource + "/scenarios/mechanisms/pio.yaml";
+  Result r = iosim("explain --json " + file);
+  ASSERT_EQ(r.status, 0) << r.err;
+  nlohmann::json json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["file"], file);
+  EXPECT_EQ(json["title"], "Programmed I/O keeps the CPU busy");
+  EXPECT_EQ(json["preset"], "textbook");
+  EXPECT_EQ(json["seed"], 1);
+  ASSERT_TRUE(json["platform"].is_array());
+  bool found_rpm = false;
+  for (const auto& p : json["platform"]) {
+    if (p["name"] != "disk.rpm") continue;
+    found_rpm = true;
+    EXPECT_EQ(p["kind"], "count");
+    EXPECT_EQ(p["origin"], "default");
+  }
+  EXPECT_TRUE(found_rpm);
+  EXPECT_EQ(json["processes"][0]["name"], "reader");
+  EXPECT_EQ(json["processes"][0]["program"][0].get<std::string>().rfind("device_read: {", 0), 0U);
+  EXPECT_EQ(json["expectations"][0]["metric"], "verified");
+  EXPECT_EQ(json["expectations"][0]["claim"], "is true");
+
+  const nlohmann::json& knobs = json["knobs"];
+  ASSERT_EQ(knobs.size(), 3U);
+  EXPECT_EQ(knobs[0]["name"], "size");
+  EXPECT_EQ(knobs[0]["label"], "Bytes to read");
+  EXPECT_EQ(knobs[0]["path"], "processes[0].program[0].device_read.bytes");
+  EXPECT_EQ(knobs[0]["value"], "64KiB");
+  EXPECT_EQ(knobs[0]["kind"], "size");
+  EXPECT_EQ(knobs[0]["choices"], nlohmann::json::array());
+  EXPECT_EQ(knobs[1]["name"], "mechanism");
+  EXPECT_EQ(knobs[1]["kind"], "choice");
+  EXPECT_EQ(knobs[1]["choices"], nlohmann::json({"pio", "interrupt", "dma", "channel"}));
+  EXPECT_EQ(knobs[2]["name"], "preset");
+  EXPECT_EQ(knobs[2]["kind"], "choice");
+  EXPECT_EQ(knobs[2]["choices"], nlohmann::json({"textbook", "pc-1995", "server-2024"}));
+
+  // Values reflect --set, by knob name or by path; so do the parameters and their origins.
+  r = iosim("explain --json " + file +
+            " --set size=128KiB --set mechanism=interrupt --set platform.preset=pc-1995"
+            " --set platform.disk.rpm=7200");
+  ASSERT_EQ(r.status, 0) << r.err;
+  json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["knobs"][0]["value"], "128KiB");
+  EXPECT_EQ(json["knobs"][1]["value"], "interrupt");
+  EXPECT_EQ(json["knobs"][2]["value"], "pc-1995");
+  EXPECT_EQ(json["preset"], "pc-1995");
+  for (const auto& p : json["platform"]) {
+    if (p["name"] == "disk.rpm") {
+      EXPECT_EQ(p["value"], "7200");
+      EXPECT_EQ(p["origin"], "override");
+    }
+    if (p["name"] == "bus.width") EXPECT_EQ(p["origin"], "preset");
+  }
+}
+
+TEST_F(SimCli, EveryMechanismScenarioHasKnobs) {
+  for (const auto& entry : fs::directory_iterator(kSource + "/scenarios/mechanisms")) {
+    const std::string file = entry.path().string();
+    const Result r = iosim("explain --json " + file);
+    ASSERT_EQ(r.status, 0) << r.err;
+    const nlohmann::json json = nlohmann::json::parse(r.out);
+    std::set<std::string> names;
+    for (const auto& knob : json["knobs"]) names.insert(knob["name"].get<std::string>());
+    EXPECT_TRUE(names.count("size")) << file;
+    EXPECT_TRUE(names.count("preset")) << file;
+    const bool dma = file.find("dma-") != std::string::npos;
+    if (dma) EXPECT_TRUE(names.count("mode")) << file;
+    // Every choice of every knob loads (a GUI offers them all).
+    for (const auto& knob : json["knobs"]) {
+      for (const auto& choice : knob["choices"]) {
+        const std::string set = knob["name"].get<std::string>() + "=" + choice.get<std::string>();
+        EXPECT_EQ(iosim("validate " + file + " --set " + set).status, 0) << file << " " << set;
+      }
+    }
+  }
+}
+
+TEST_F(SimCli, ListGroupsTheBuiltInScenarios) {
+  Result r = iosim("list --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  nlohmann::json json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["scenarios_dir"], fs::weakly_canonical(kSource + "/scenarios").string());
+  ASSERT_FALSE(json["groups"].empty());
+  EXPECT_EQ(json["groups"][0]["name"], "mechanisms");
+  bool found_pio = false;
+  for (const auto& s : json["groups"][0]["scenarios"]) {
+    EXPECT_EQ(s["group"], "mechanisms");
+    EXPECT_FALSE(s.contains("error")) << s;
+    if (s["file"] != "pio.yaml") continue;
+    found_pio = true;
+    EXPECT_EQ(s["title"], "Programmed I/O keeps the CPU busy");
+    EXPECT_EQ(s["summary"], "The CPU moves every word itself.");
+    EXPECT_TRUE(fs::exists(s["path"].get<std::string>()));
+  }
+  EXPECT_TRUE(found_pio);
+
+  r = iosim("list");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("\nmechanisms\n  "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("pio.yaml"), std::string::npos);
+}
+
+TEST_F(SimCli, ListShowsBrokenFilesAndOrdersGroups) {
+  const std::string library = dir_ + "/library";
+  for (const char* group : {"zebra", "cases", "alpha", "mechanisms", "zero-copy"}) {
+    fs::create_directories(library + "/" + group);
+    fs::copy_file(kData + "/run/dma_small.yaml", library + "/" + group + "/small.yaml");
+  }
+  fs::copy_file(kData + "/broken/unknown_mechanism.yaml", library + "/cases/broken.yaml");
+  fs::copy_file(kData + "/run/dma_small.yaml", library + "/cases/notes.txt");
+
+  const Result r = iosim("list --json --dir " + library);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const nlohmann::json json = nlohmann::json::parse(r.out);
+  std::vector<std::string> groups;
+  for (const auto& g : json["groups"]) groups.push_back(g["name"].get<std::string>());
+  EXPECT_EQ(groups,
+            (std::vector<std::string>{"mechanisms", "zero-copy", "cases", "alpha", "zebra"}));
+  const nlohmann::json& cases = json["groups"][2]["scenarios"];
+  ASSERT_EQ(cases.size(), 2U) << "only YAML files";
+  EXPECT_EQ(cases[0]["file"], "broken.yaml");
+  const std::string broken = fs::weakly_canonical(library).string() + "/cases/broken.yaml";
+  EXPECT_EQ(cases[0]["path"], broken);
+  EXPECT_EQ(cases[0]["error"],
+            broken +
+                ":5:64: error: processes[0].program[0].device_read.mechanism: unknown mechanism "
+                "'dmaa'; did you mean 'dma'? (mechanisms: pio, interrupt, dma, channel)");
+  EXPECT_EQ(cases[1]["file"], "small.yaml");
+  EXPECT_EQ(cases[1]["title"], "A small DMA read beside a computation");
+  EXPECT_EQ(cases[1]["summary"],
+            "Used by the CLI tests; reads 4 KiB by DMA while another process computes.");
+  EXPECT_FALSE(cases[1].contains("error"));
+
+  // The text list shows the error too; the environment variable stands in for --dir.
+  const Result via_env = iosim_with_env("IOSIM_SCENARIOS=" + library, "list");
+  EXPECT_EQ(via_env.status, 0) << via_env.err;
+  EXPECT_NE(via_env.out.find("broken.yaml  error: " + broken + ":5:64: error: "), std::string::npos)
+      << via_env.out;
+}
+
+TEST_F(SimCli, ListWithoutADirectoryExitsTwo) {
+  Result r = iosim("list --dir " + dir_ + "/nowhere");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "iosim: error: --dir " + dir_ + "/nowhere: no such directory\n");
+  r = iosim_with_env("IOSIM_SCENARIOS=" + dir_ + "/nowhere", "list --json");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "iosim: error: IOSIM_SCENARIOS=" + dir_ + "/nowhere: no such directory\n");
+}
+
+TEST(SimCatalog, FindsTheInstalledLayoutBeforeTheSourceTree) {
+  const fs::path root =
+      fs::temp_directory_path() / ("iosim-catalog-test-" + std::to_string(::getpid()));
+  fs::create_directories(root / "bin");
+  fs::create_directories(root / "share/iosim/scenarios");
+  fs::create_directories(root / "src/scenarios");
+  const std::string exe = (root / "bin/iosim").string();
+  const std::string source = (root / "src/scenarios").string();
+  EXPECT_EQ(find_scenarios_dir("", "", exe, source), (root / "share/iosim/scenarios").string());
+  EXPECT_EQ(find_scenarios_dir("", source, exe, ""), source) << "the environment comes first";
+  fs::remove_all(root / "share");
+  EXPECT_EQ(find_scenarios_dir("", "", exe, source), source);
+  fs::remove_all(root / "src");
+  try {
+    find_scenarios_dir("", "", exe, source);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "cannot find the scenarios directory (looked in " +
+                                         (root / "share/iosim/scenarios").string() + " and " +
+                                         source + "); give --dir DIR or set IOSIM_SCENARIOS");
+  }
+  fs::remove_all(root);
+  EXPECT_EQ(first_sentence("Reads 64 KiB.\nThen 0.5ms later, more."), "Reads 64 KiB.");
+  EXPECT_EQ(first_sentence("No full stop\n  here"), "No full stop here");
 }
 
 /// The part of `doc` between the two marker lines.

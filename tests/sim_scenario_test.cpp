@@ -186,6 +186,32 @@ const BrokenCase kBroken[] = {
     {"flag_expectation_number.yaml", 7, 13, "expect.verified: expected true or false; got '3'"},
     {"no_processes.yaml", 1, 1,
      "missing 'processes': a scenario needs at least one process with a program"},
+    {"knob_unknown_key.yaml", 7, 19,
+     "unknown key 'lable' in knobs[0] (allowed: name, label, path, choices)"},
+    {"knob_path_not_found.yaml", 7, 25,
+     "knobs[0].path: processes[0].program[0].device_read has no key 'size' (keys: bytes, "
+     "mechanism)"},
+    {"knob_index_out_of_range.yaml", 7, 25,
+     "knobs[0].path: processes has 1 entry (indexes 0 to 0)"},
+    {"knob_duplicate_name.yaml", 8, 13, "knobs[1].name: a knob called 'size' already exists"},
+    {"knob_not_a_value.yaml", 7, 25,
+     "knobs[0].path: processes[0].program[0].device_read is a map; a knob stands for a single "
+     "value"},
+    {"knob_missing_path.yaml", 7, 5,
+     "knobs[0]: missing 'path' (where the knob's value is, like platform.preset)"},
+    {"knob_bad_choice.yaml", 7, 88,
+     "knobs[0].choices[1]: 'dmaa' is not a value processes[0].program[0].device_read.mechanism "
+     "takes; did you mean 'dma'? (pio, interrupt, dma, channel)"},
+    {"knob_value_not_a_choice.yaml", 7, 79,
+     "knobs[0].choices: the current value '4KiB' of processes[0].program[0].device_read.bytes is "
+     "not one of the choices (8KiB, 64KiB)"},
+    {"knob_bad_path_syntax.yaml", 7, 25,
+     "knobs[0].path: expected a list index (a whole number) in '[x]' of 'processes[x].name'"},
+    {"knob_top_level_name.yaml", 7, 13,
+     "knobs[0].name: 'title' is a top-level key of the scenario; a knob of that name must have "
+     "path: title"},
+    {"knobs_not_a_list.yaml", 7, 3,
+     "knobs: expected a list of knobs, each with a name and a path; got a map"},
 };
 
 class SimBrokenScenario : public ::testing::TestWithParam<BrokenCase> {};
@@ -227,6 +253,196 @@ TEST(SimScenario, ParseErrorsOfInlineText) {
               "inline:4:14: error: processes[0].program: expected a list of operations "
               "(device_read, compute, sleep); got an empty list");
   }
+}
+
+const Knob& knob(const Scenario& s, const std::string& name) {
+  for (const Knob& k : s.knobs) {
+    if (k.name == name) return k;
+  }
+  throw std::out_of_range("no knob " + name);
+}
+
+TEST(SimKnobs, EveryKindFollowsWhatTheLoaderExpects) {
+  const Scenario s = load_scenario_file(kData + "/good/knobs.yaml");
+  ASSERT_EQ(s.knobs.size(), 14U);
+  const Knob& size = knob(s, "size");
+  EXPECT_EQ(size.label, "Bytes to read");
+  EXPECT_EQ(size.path, "processes[0].program[0].device_read.bytes");
+  EXPECT_EQ(size.value, "8KiB");
+  EXPECT_EQ(size.kind, KnobKind::size);
+  EXPECT_TRUE(size.choices.empty());
+  EXPECT_EQ(size.pos.line, 19);
+
+  const Knob& mechanism = knob(s, "mechanism");
+  EXPECT_EQ(mechanism.label, "mechanism") << "the name when there is no label";
+  EXPECT_EQ(mechanism.kind, KnobKind::choice);
+  EXPECT_EQ(mechanism.choices, (std::vector<std::string>{"pio", "interrupt", "dma", "channel"}));
+  EXPECT_EQ(knob(s, "mode").choices,
+            (std::vector<std::string>{"burst", "cycle_steal", "transparent"}));
+  EXPECT_EQ(knob(s, "preset").choices, preset_names());
+  EXPECT_EQ(knob(s, "preset").value, "pc-1995");
+
+  EXPECT_EQ(knob(s, "preemption").kind, KnobKind::boolean);
+  EXPECT_EQ(knob(s, "seek").kind, KnobKind::time);
+  EXPECT_EQ(knob(s, "bandwidth").kind, KnobKind::rate);
+  EXPECT_EQ(knob(s, "bus_clock").kind, KnobKind::frequency);
+  EXPECT_EQ(knob(s, "angle").kind, KnobKind::fraction);
+  EXPECT_EQ(knob(s, "seed").kind, KnobKind::count);
+  EXPECT_EQ(knob(s, "work").kind, KnobKind::time);
+  EXPECT_EQ(knob(s, "reader_name").kind, KnobKind::text);
+  // A metric name is one key, dots and all.
+  EXPECT_EQ(knob(s, "work_ratio").path, "expect.cpu.io_ps.at_least");
+  EXPECT_EQ(knob(s, "work_ratio").kind, KnobKind::time);
+
+  const Knob& block = knob(s, "block");
+  EXPECT_EQ(block.kind, KnobKind::choice) << "declared choices make a choice";
+  EXPECT_EQ(block.choices, (std::vector<std::string>{"4KiB", "8KiB", "64KiB"}));
+
+  EXPECT_STREQ(to_string(KnobKind::boolean), "bool");
+  EXPECT_STREQ(to_string(KnobKind::rate), "rate");
+}
+
+/// Loads `file` with the given --set arguments (the text after --set).
+Scenario load_with(const std::string& file, const std::vector<std::string>& sets) {
+  std::vector<ScenarioOverride> overrides;
+  for (const std::string& set : sets) overrides.push_back(parse_override(set));
+  return load_scenario_file(file, overrides);
+}
+
+/// The message of the ScenarioError that loading with `sets` throws.
+std::string error_with(const std::string& file, const std::vector<std::string>& sets) {
+  try {
+    load_with(file, sets);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(SimOverrides, SetAMapKeyAListIndexAndACreatedKey) {
+  const std::string file = kData + "/good/all_features.yaml";
+  const Scenario s =
+      load_with(file, {"platform.disk.rpm=5400", "processes[1].program[0].compute.for=3ms",
+                       "platform.dram.access_latency=70ns", "seed=9",
+                       "processes[0].program[2]={sleep: {for: 2ms}}"});
+  EXPECT_EQ(s.params.disk.rpm, 5400U);
+  EXPECT_EQ(s.param_origins.at("disk.rpm"), ParamOrigin::scenario);
+  EXPECT_EQ(std::get<os::Compute>(s.processes[1].program[0]).duration,
+            sc_core::sc_time(3, sc_core::SC_MS));
+  // The file has no platform.dram: the key is created.
+  EXPECT_EQ(s.params.dram.access_latency, sc_core::sc_time(70, sc_core::SC_NS));
+  EXPECT_EQ(s.param_origins.at("dram.access_latency"), ParamOrigin::scenario);
+  EXPECT_EQ(s.seed, 9U);
+  EXPECT_EQ(std::get<os::Sleep>(s.processes[0].program[2]).duration,
+            sc_core::sc_time(2, sc_core::SC_MS));
+
+  // Sections that do not exist yet are created with the key; the last --set wins.
+  const Scenario c = load_with(kData + "/run/dma_small.yaml",
+                               {"platform.disk.rpm=7200", "platform.disk.rpm=10000"});
+  EXPECT_EQ(c.params.disk.rpm, 10000U);
+  // A metric name under expect is one key.
+  const Scenario e = load_with(kData + "/run/dma_small.yaml", {"expect.copies.total=2"});
+  EXPECT_EQ(e.expectations.back().metric, "copies.total");
+  EXPECT_EQ(e.expectations.back().pos.to_string(),
+            kData + "/run/dma_small.yaml: --set expect.copies.total=2");
+}
+
+TEST(SimOverrides, AKnobNameStandsForItsPath) {
+  const std::string file = kData + "/good/knobs.yaml";
+  const Scenario s = load_with(file, {"size=64KiB", "mode=transparent", "preset=server-2024"});
+  const auto& read = std::get<os::DeviceRead>(s.processes[0].program[0]);
+  EXPECT_EQ(read.bytes.bytes, 65536U);
+  EXPECT_EQ(read.dma_mode, os::DmaMode::transparent);
+  EXPECT_EQ(s.preset, "server-2024");
+  EXPECT_EQ(knob(s, "size").value, "64KiB") << "knobs show the value after --set";
+  EXPECT_EQ(knob(s, "block").value, "64KiB");
+  // A path works as well as the name.
+  EXPECT_EQ(knob(load_with(file, {"processes[0].program[0].device_read.bytes=4KiB"}), "size").value,
+            "4KiB");
+  EXPECT_EQ(error_with(file, {"sise=1"}),
+            file +
+                ": --set sise=1: error: 'sise' is neither a knob of this scenario (knobs: size, "
+                "mechanism, mode, preset, preemption, seek, bandwidth, bus_clock, angle, seed, "
+                "work, reader_name, block, work_ratio) nor a top-level key; did you mean 'size'?");
+}
+
+TEST(SimOverrides, TheLoadersMessageNamesTheSetArgument) {
+  const std::string file = kData + "/good/knobs.yaml";
+  EXPECT_EQ(error_with(file, {"size=64KB"}),
+            file +
+                ": --set size=64KB: error: processes[0].program[0].device_read.bytes: unknown size "
+                "unit 'KB' in '64KB'; did you mean kB (1000 bytes) or KiB (1024 bytes)? (size "
+                "units: B, KiB, MiB, GiB, TiB (1024-based), kB, MB, GB, TB (1000-based))");
+  EXPECT_EQ(error_with(file, {"platform.disk.rpm=fast"}),
+            file +
+                ": --set platform.disk.rpm=fast: error: platform.disk.rpm: expected a whole "
+                "number, like 128; got 'fast'");
+  EXPECT_EQ(error_with(file, {"platform.disk.rpmm=1"}),
+            file +
+                ": --set platform.disk.rpmm=1: error: unknown key 'rpmm' in platform.disk; did "
+                "you mean 'rpm'?");
+  EXPECT_EQ(error_with(file, {"platform.disk={kind: floppy}"}),
+            file +
+                ": --set platform.disk={kind: floppy}: error: platform.disk.kind: expected one of "
+                "hdd, ssd; got 'floppy'");
+  // The position has no line of the file.
+  try {
+    load_with(file, {"preset=pc-1996"});
+    FAIL() << "no error";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.pos().line, 0);
+    EXPECT_EQ(e.pos().origin, "--set preset=pc-1996");
+    EXPECT_EQ(e.message(),
+              "unknown preset 'pc-1996'; did you mean 'pc-1995'? (presets: textbook, pc-1995, "
+              "server-2024)");
+  }
+}
+
+TEST(SimOverrides, PathsThatDoNotFitTheDocument) {
+  const std::string file = kData + "/run/dma_small.yaml";
+  EXPECT_EQ(error_with(file, {"processes[3].name=x"}),
+            file + ": --set processes[3].name=x: error: processes has 2 entries (indexes 0 to 1)");
+  EXPECT_EQ(error_with(file, {"processes[0].program[1].sleep.for=1ms"}),
+            file +
+                ": --set processes[0].program[1].sleep.for=1ms: error: processes[0].program has "
+                "1 entry (indexes 0 to 0)");
+  EXPECT_EQ(error_with(file, {"processes.name=x"}),
+            file +
+                ": --set processes.name=x: error: processes is a list, not a map; use an index, "
+                "like processes[0]");
+  EXPECT_EQ(error_with(file, {"title.text=x"}),
+            file + ": --set title.text=x: error: title is a single value, not a map");
+  EXPECT_EQ(error_with(file, {"platform.disk[0]=x"}),
+            file +
+                ": --set platform.disk[0]=x: error: platform.disk does not exist (--set creates "
+                "missing map keys, but a list index must exist)");
+}
+
+TEST(SimOverrides, MalformedArguments) {
+  auto message = [](const std::string& argument) {
+    try {
+      parse_override(argument);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_EQ(message("platform.disk.rpm"),
+            "--set platform.disk.rpm: error: expected KEY=VALUE, like platform.disk.rpm=7200 or "
+            "size=128KiB");
+  EXPECT_EQ(message("=5"), "--set =5: error: expected a path like platform.disk.rpm; got nothing");
+  EXPECT_EQ(message("files[x].size=1"),
+            "--set files[x].size=1: error: expected a list index (a whole number) in '[x]' of "
+            "'files[x].size'");
+  EXPECT_EQ(message("a..b=1"),
+            "--set a..b=1: error: expected a key at character 3 of 'a..b' (paths look like "
+            "platform.disk.rpm or files[0].size)");
+  EXPECT_EQ(message("title={"),
+            "--set title={: error: the value is not valid YAML: end of map flow not found");
+  const ScenarioOverride o = parse_override(" size = 64KiB");
+  EXPECT_EQ(o.key, "size");
+  EXPECT_EQ(o.value, " 64KiB");
+  EXPECT_EQ(o.argument, "--set  size = 64KiB");
 }
 
 TEST(SimPresets, EveryPresetAppliesAndIsSourced) {

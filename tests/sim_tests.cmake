@@ -11,7 +11,7 @@ iosim_add_test(sim_metrics_test sim_metrics_test.cpp LIBS iosim::sim)
 iosim_add_test(sim_export_test sim_export_test.cpp LIBS iosim::sim)
 
 if(TARGET iosim)
-  iosim_add_test(sim_cli_test sim_cli_test.cpp LIBS iosim::sim)
+  iosim_add_test(sim_cli_test sim_cli_test.cpp LIBS iosim::sim nlohmann_json::nlohmann_json)
   target_compile_definitions(sim_cli_test PRIVATE
     IOSIM_BINARY="$<TARGET_FILE:iosim>"
     IOSIM_TEST_DATA="${IOSIM_TEST_DATA_DIR}"

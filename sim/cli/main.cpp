@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <systemc>
 
+#include "sim/catalog.h"
 #include "sim/cli/child_process.h"
 #include "sim/export_json.h"
 #include "sim/export_vcd.h"
@@ -40,6 +41,33 @@ constexpr int kExitBadInput = 2;
 
 /// The path this program was started from, for running itself as a child.
 const char* const kSelf = "/proc/self/exe";
+/// The environment variable that says where the built-in scenarios are (`iosim list`).
+const char* const kScenariosEnv = "IOSIM_SCENARIOS";
+
+/// Reads every `--set KEY=VALUE`; prints the first malformed one and returns false.
+bool parse_overrides(const std::vector<std::string>& arguments,
+                     std::vector<ScenarioOverride>& overrides) {
+  for (const std::string& argument : arguments) {
+    try {
+      overrides.push_back(parse_override(argument));
+    } catch (const InputError& e) {
+      std::cerr << e.what() << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Adds the repeatable `--set KEY=VALUE` option to a subcommand.
+void add_set_option(CLI::App* command, std::vector<std::string>& sets) {
+  command
+      ->add_option("--set", sets,
+                   "Set a value of the scenario before it is checked: KEY is a path "
+                   "(platform.disk.rpm, processes[0].program[0].device_read.bytes) or a knob's "
+                   "name, VALUE is YAML (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+}
 
 iosim::sim::TableStyle style_from(bool csv, bool markdown) {
   if (markdown) return TableStyle::markdown;
@@ -81,6 +109,7 @@ bool check_output_path(const std::string& path, const char* option) {
 
 struct RunOptions {
   std::string file;
+  std::vector<ScenarioOverride> overrides;
   std::string trace_path, vcd_path, metrics_csv_path;
   bool json = false;
   bool quiet = false;
@@ -91,7 +120,7 @@ struct RunOptions {
 int command_run(const RunOptions& o) {
   Scenario scenario;
   try {
-    scenario = load_scenario_file(o.file);
+    scenario = load_scenario_file(o.file, o.overrides);
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << "\n";
     return kExitBadInput;
@@ -140,11 +169,12 @@ int command_run(const RunOptions& o) {
   return result.passed() ? kExitOk : kExitFailed;
 }
 
-int command_validate(const std::vector<std::string>& files) {
+int command_validate(const std::vector<std::string>& files,
+                     const std::vector<ScenarioOverride>& overrides) {
   int status = kExitOk;
   for (const std::string& file : files) {
     try {
-      load_scenario_file(file);
+      load_scenario_file(file, overrides);
       std::cout << file << ": ok\n";
     } catch (const ScenarioError& e) {
       std::cerr << e.what() << "\n";
@@ -154,9 +184,11 @@ int command_validate(const std::vector<std::string>& files) {
   return status;
 }
 
-int command_explain(const std::string& file) {
+int command_explain(const std::string& file, const std::vector<ScenarioOverride>& overrides,
+                    bool json) {
   try {
-    std::cout << format_explain(load_scenario_file(file));
+    const Scenario scenario = load_scenario_file(file, overrides);
+    std::cout << (json ? explain_to_json(scenario) : format_explain(scenario));
     return kExitOk;
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << "\n";
@@ -179,8 +211,27 @@ int command_params(TableStyle style, const std::string& preset_name) {
   return kExitOk;
 }
 
+int command_list(const std::string& dir, bool json) {
+  std::string scenarios_dir;
+  try {
+    const char* env = std::getenv(kScenariosEnv);
+    std::error_code ec;
+    const std::string self = std::filesystem::read_symlink(kSelf, ec).string();
+    scenarios_dir =
+        find_scenarios_dir(dir, env == nullptr ? "" : env, self, IOSIM_SOURCE_SCENARIOS_DIR);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "iosim: error: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+  const std::vector<CatalogGroup> groups = list_scenarios(scenarios_dir);
+  std::cout << (json ? catalog_to_json(scenarios_dir, groups)
+                     : format_catalog(scenarios_dir, groups));
+  return kExitOk;
+}
+
 struct CompareOptions {
   std::vector<std::string> files;
+  std::vector<ScenarioOverride> overrides;
   unsigned jobs = 1;
   bool csv = false, markdown = false, json = false;
 };
@@ -191,7 +242,17 @@ std::string file_stem(const std::string& path) {
 
 int command_compare(const CompareOptions& o) {
   std::vector<std::vector<std::string>> commands;
-  for (const std::string& file : o.files) commands.push_back({kSelf, "run", "--json", file});
+  for (const std::string& file : o.files) {
+    std::vector<std::string> command = {kSelf, "run", "--json"};
+    for (const ScenarioOverride& set : o.overrides) {
+      command.push_back("--set");
+      command.push_back(set.argument.substr(set.argument.find(' ') + 1));
+    }
+    // "--" so that a file name starting with '-' is not taken for an option.
+    command.push_back("--");
+    command.push_back(file);
+    commands.push_back(std::move(command));
+  }
   std::vector<iosim::cli::ChildResult> children;
   try {
     children = iosim::cli::run_children(commands, o.jobs);
@@ -267,6 +328,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--metrics-csv", run.metrics_csv_path, "Write the metrics as CSV");
   CLI::Option* seed_opt = run_cmd->add_option("--seed", run.seed, "Override the scenario's seed");
   run_cmd->add_flag("--quiet,-q", run.quiet, "Print only failures");
+  // One list for every subcommand: only one of them runs.
+  std::vector<std::string> sets;
+  add_set_option(run_cmd, sets);
 
   CompareOptions compare;
   CLI::App* compare_cmd =
@@ -277,16 +341,31 @@ int main(int argc, char** argv) {
   compare_cmd->add_flag("--csv", compare.csv, "Print CSV with raw numbers (ps, counts)");
   compare_cmd->add_flag("--markdown", compare.markdown, "Print a Markdown table");
   compare_cmd->add_flag("--json", compare.json, "Print every scenario's metrics as JSON");
+  add_set_option(compare_cmd, sets);
 
   std::vector<std::string> validate_files;
   CLI::App* validate_cmd =
       app.add_subcommand("validate", "Check scenario files without running them");
   validate_cmd->add_option("files", validate_files, "Scenario files")->required();
+  add_set_option(validate_cmd, sets);
 
   std::string explain_file;
   CLI::App* explain_cmd = app.add_subcommand(
       "explain", "Show a scenario with every effective parameter and where it comes from");
   explain_cmd->add_option("file", explain_file, "Scenario file")->required();
+  bool explain_json = false;
+  explain_cmd->add_flag("--json", explain_json,
+                        "Print one JSON object, with the scenario's knobs (for the GUI)");
+  add_set_option(explain_cmd, sets);
+
+  bool list_json = false;
+  std::string list_dir;
+  CLI::App* list_cmd =
+      app.add_subcommand("list", "List the built-in scenarios, grouped, with their titles");
+  list_cmd->add_flag("--json", list_json, "Print JSON (for the GUI's scenario browser)");
+  list_cmd->add_option("--dir", list_dir,
+                       "The scenarios directory (default: $IOSIM_SCENARIOS, the installed "
+                       "share/iosim/scenarios, or the source tree's)");
 
   bool params_markdown = false, params_csv = false;
   std::string params_preset;
@@ -313,13 +392,20 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitBadInput;
   }
 
+  std::vector<ScenarioOverride> overrides;
+  if (!parse_overrides(sets, overrides)) return kExitBadInput;
   if (*run_cmd) {
     run.seed_given = seed_opt->count() > 0;
+    run.overrides = overrides;
     return command_run(run);
   }
-  if (*compare_cmd) return command_compare(compare);
-  if (*validate_cmd) return command_validate(validate_files);
-  if (*explain_cmd) return command_explain(explain_file);
+  if (*compare_cmd) {
+    compare.overrides = overrides;
+    return command_compare(compare);
+  }
+  if (*validate_cmd) return command_validate(validate_files, overrides);
+  if (*explain_cmd) return command_explain(explain_file, overrides, explain_json);
+  if (*list_cmd) return command_list(list_dir, list_json);
   if (*params_cmd) return command_params(style_from(params_csv, params_markdown), params_preset);
   if (*presets_cmd) {
     std::cout << presets_reference(presets_markdown ? TableStyle::markdown : TableStyle::text);
