@@ -1,5 +1,5 @@
-// iosim-gui: the desktop player of iosim traces, and its screenless --export mode.
-// Exit codes: 0 success, 1 usage or output error, 2 the trace could not be read.
+// iosim-gui: the desktop player of iosim traces, and its screenless exports (--export, --frames,
+// --video). Exit codes: 0 success, 1 usage or output error, 2 the trace could not be read.
 #include "export.h"
 #include "main_window.h"
 
@@ -7,6 +7,8 @@
 #include <QCommandLineParser>
 #include <QRegularExpression>
 
+#include <unistd.h>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,56 +22,271 @@ int fail(const QString& message, int code) {
   return code;
 }
 
-int runExport(const QCommandLineParser& parser) {
+QString usageError(const QString& message) {
+  return QStringLiteral("iosim-gui: ") + message;
+}
+
+// The command line of one export, checked before the trace is read (bad arguments exit 1 even
+// when the trace is bad too; a bad trace exits 2).
+struct ExportRequest {
+  enum class Kind { Image, Frames, Video } kind = Kind::Image;
+  QString output;  // the image, the frames directory or the video
+  QString tracePath;
+  iosim::gui::ExportView view = iosim::gui::ExportView::DataPath;
+  QSize size;  // empty: the default for the view
+  std::optional<Picoseconds> at;
+  QString atStep;
+  iosim::gui::TimeRange range;
+  bool rangeGiven = false;
+  int fps = 30;
+  Picoseconds speed = 0;
+};
+
+// Reads --NAME as a time ("13.5us"); an error names the option.
+bool readTime(const QCommandLineParser& parser, const char* name, Picoseconds* out,
+              QString* error) {
+  if (!parser.isSet(QLatin1String(name))) return true;
+  QString why;
+  const std::optional<Picoseconds> value =
+      iosim::gui::parseTime(parser.value(QLatin1String(name)), &why);
+  if (!value) {
+    *error = usageError(QStringLiteral("--%1: %2").arg(QLatin1String(name), why));
+    return false;
+  }
+  *out = *value;
+  return true;
+}
+
+std::optional<ExportRequest> readRequest(const QCommandLineParser& parser, QString* error) {
   using namespace iosim::gui;
-  const QString tracePath = parser.value(QStringLiteral("trace"));
-  if (tracePath.isEmpty()) return fail(QStringLiteral("iosim-gui: --export needs --trace FILE"), 1);
-  ExportOptions options;
-  options.output = parser.value(QStringLiteral("export"));
-  options.withTimeline = parser.isSet(QStringLiteral("timeline"));
+  ExportRequest request;
+  const int kinds = int(parser.isSet(QStringLiteral("export"))) +
+                    int(parser.isSet(QStringLiteral("frames"))) +
+                    int(parser.isSet(QStringLiteral("video")));
+  if (kinds > 1) {
+    *error = usageError(QStringLiteral("give only one of --export, --frames and --video"));
+    return std::nullopt;
+  }
+  if (parser.isSet(QStringLiteral("frames"))) {
+    request.kind = ExportRequest::Kind::Frames;
+    request.output = parser.value(QStringLiteral("frames"));
+  } else if (parser.isSet(QStringLiteral("video"))) {
+    request.kind = ExportRequest::Kind::Video;
+    request.output = parser.value(QStringLiteral("video"));
+  } else {
+    request.output = parser.value(QStringLiteral("export"));
+  }
+  const QString option = request.kind == ExportRequest::Kind::Image    ? QStringLiteral("--export")
+                         : request.kind == ExportRequest::Kind::Frames ? QStringLiteral("--frames")
+                                                                       : QStringLiteral("--video");
+  request.tracePath = parser.value(QStringLiteral("trace"));
+  if (request.tracePath.isEmpty()) {
+    *error = usageError(QStringLiteral("%1 needs --trace FILE").arg(option));
+    return std::nullopt;
+  }
+  if (parser.isSet(QStringLiteral("view"))) {
+    const std::optional<ExportView> view = parseExportView(parser.value(QStringLiteral("view")));
+    if (!view) {
+      *error = usageError(QStringLiteral("--view must be data-path, timeline or all"));
+      return std::nullopt;
+    }
+    request.view = *view;
+  }
+  if (parser.isSet(QStringLiteral("timeline"))) {
+    if (request.view == ExportView::Timeline) {
+      *error = usageError(QStringLiteral("--timeline means --view all; give one of them"));
+      return std::nullopt;
+    }
+    request.view = ExportView::All;
+  }
   if (parser.isSet(QStringLiteral("size"))) {
     const QRegularExpressionMatch match =
         QRegularExpression(QStringLiteral("^(\\d+)x(\\d+)$")).match(parser.value("size"));
     if (!match.hasMatch() || match.captured(1).toInt() < 200 || match.captured(2).toInt() < 150 ||
-        match.captured(1).toInt() > 10000 || match.captured(2).toInt() > 10000)
-      return fail(QStringLiteral("iosim-gui: --size must be WIDTHxHEIGHT, 200x150 to 10000x10000"),
-                  1);
-    options.size = QSize(match.captured(1).toInt(), match.captured(2).toInt());
+        match.captured(1).toInt() > 10000 || match.captured(2).toInt() > 10000) {
+      *error = usageError(QStringLiteral("--size must be WIDTHxHEIGHT, 200x150 to 10000x10000"));
+      return std::nullopt;
+    }
+    request.size = QSize(match.captured(1).toInt(), match.captured(2).toInt());
   }
+  if (parser.isSet(QStringLiteral("at")) && parser.isSet(QStringLiteral("at-step"))) {
+    *error = usageError(QStringLiteral("give --at or --at-step, not both"));
+    return std::nullopt;
+  }
+  if (parser.isSet(QStringLiteral("at"))) {
+    Picoseconds at = 0;
+    if (!readTime(parser, "at", &at, error)) return std::nullopt;
+    request.at = at;
+  }
+  request.atStep = parser.value(QStringLiteral("at-step"));
+  request.rangeGiven = parser.isSet(QStringLiteral("from")) || parser.isSet(QStringLiteral("to"));
+  if (!readTime(parser, "from", &request.range.start, error) ||
+      !readTime(parser, "to", &request.range.end, error))
+    return std::nullopt;
+  if (parser.isSet(QStringLiteral("to")) && request.range.end <= request.range.start) {
+    *error = usageError(QStringLiteral("--to must be after --from"));
+    return std::nullopt;
+  }
+
+  if (request.kind == ExportRequest::Kind::Image) {
+    if (request.rangeGiven && request.view == ExportView::DataPath) {
+      *error = usageError(
+          QStringLiteral("--from/--to choose the timeline's range: use them with --view timeline "
+                         "or all, --frames or --video"));
+      return std::nullopt;
+    }
+    for (const char* name : {"fps", "speed"})
+      if (parser.isSet(QLatin1String(name))) {
+        *error = usageError(QStringLiteral("--%1 is for --frames and --video").arg(name));
+        return std::nullopt;
+      }
+    return request;
+  }
+  if (request.kind == ExportRequest::Kind::Video &&
+      !request.output.endsWith(QLatin1String(".mp4"), Qt::CaseInsensitive) &&
+      !request.output.endsWith(QLatin1String(".webm"), Qt::CaseInsensitive)) {
+    *error = usageError(QStringLiteral("--video writes .mp4 or .webm"));
+    return std::nullopt;
+  }
+  if (request.at || !request.atStep.isEmpty()) {
+    *error = usageError(
+        QStringLiteral("%1 animates a range: use --from/--to, not --at/--at-step").arg(option));
+    return std::nullopt;
+  }
+  if (parser.isSet(QStringLiteral("fps"))) {
+    bool ok = false;
+    request.fps = parser.value(QStringLiteral("fps")).toInt(&ok);
+    if (!ok || request.fps < 1 || request.fps > 240) {
+      *error = usageError(QStringLiteral("--fps must be a whole number, 1 to 240"));
+      return std::nullopt;
+    }
+  }
+  if (parser.isSet(QStringLiteral("speed"))) {
+    QString why;
+    const std::optional<Picoseconds> speed =
+        parseSpeed(parser.value(QStringLiteral("speed")), &why);
+    if (!speed) {
+      *error = usageError(QStringLiteral("--speed: ") + why);
+      return std::nullopt;
+    }
+    request.speed = *speed;
+  }
+  return request;
+}
+
+volatile std::sig_atomic_t interrupted = 0;
+
+// Ctrl+C or a kill during --frames / --video: stop after the current frame and remove the
+// partial output, instead of dying with it on disk.
+void onInterrupt(int) {
+  interrupted = 1;
+}
+
+// "frames 120/301" on one line, rewritten in place, for a person watching a terminal; and the
+// check for an interruption after every frame.
+class TerminalProgress {
+ public:
+  TerminalProgress() : enabled_(isatty(fileno(stderr)) != 0) {
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+  }
+  ~TerminalProgress() {
+    if (shown_) std::fputc('\n', stderr);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+  }
+  bool operator()(int done, int total) {
+    if (interrupted) return false;
+    if (!enabled_) return true;
+    std::fprintf(stderr, "\riosim-gui: frames %d/%d", done, total);
+    std::fflush(stderr);
+    shown_ = true;
+    return true;
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+};
+
+int runExport(const QCommandLineParser& parser) {
+  using namespace iosim::gui;
   QString error;
-  const std::optional<Trace> trace = TraceFile::load(tracePath, &error);
+  const std::optional<ExportRequest> request = readRequest(parser, &error);
+  if (!request) return fail(error, 1);
+
+  const std::optional<Trace> trace = TraceFile::load(request->tracePath, &error);
   if (!trace) return fail(error, 2);
   const TraceIndex index(*trace);
-  if (parser.isSet(QStringLiteral("at"))) {
-    bool ok = false;
-    options.time = parser.value(QStringLiteral("at")).toLongLong(&ok);
-    if (!ok || options.time < 0)
-      return fail(QStringLiteral("iosim-gui: --at takes a time in picoseconds"), 1);
-  } else if (parser.isSet(QStringLiteral("at-step"))) {
-    bool ok = false;
-    const int step = parser.value(QStringLiteral("at-step")).toInt(&ok);
-    // Step N is the N-th narration; a trace without narration steps through its events.
-    const bool narrated = !index.steps().empty();
-    const int count = narrated ? int(index.steps().size()) : int(index.eventsOfInterest().size());
-    if (!ok || step < 1 || step > count)
-      return fail(QStringLiteral("iosim-gui: --at-step must be 1 to %1 for this trace").arg(count),
-                  1);
-    options.time = narrated ? index.steps()[size_t(step - 1)].start
-                            : index.eventsOfInterest()[size_t(step - 1)];
-    // Show the step under way, not its first picosecond: half-way into its first copy if any.
-    for (const LogicalCopy& copy : index.logicalCopies())
-      if (copy.start >= options.time && (!narrated || size_t(step) == index.steps().size() ||
-                                         copy.start < index.steps()[size_t(step)].start)) {
-        options.time = copy.start + (copy.end - copy.start) / 2;
-        break;
-      }
-  } else if (!index.logicalCopies().empty()) {
-    // Default: the middle of the first copy, the moment that shows data moving.
-    const LogicalCopy& first = index.logicalCopies().front();
-    options.time = first.start + (first.end - first.start) / 2;
+
+  if (request->kind == ExportRequest::Kind::Image) {
+    Picoseconds time = defaultMoment(index);
+    if (request->at) {
+      time = *request->at;
+    } else if (!request->atStep.isEmpty()) {
+      const std::optional<Picoseconds> moment = stepMoment(index, request->atStep, &error);
+      if (!moment) return fail(usageError(error), 1);
+      time = *moment;
+    }
+    if (request->view == ExportView::Timeline) {
+      TimelineExportOptions options;
+      options.output = request->output;
+      options.size = request->size;
+      options.time = time;
+      options.range = request->range;
+      if (!exportTimeline(index, options, &error)) return fail(error, 1);
+      return 0;
+    }
+    ExportOptions options;
+    options.output = request->output;
+    options.size =
+        request->size.isEmpty() ? defaultExportSize(index, request->view) : request->size;
+    options.time = time;
+    options.view = request->view;
+    options.timelineRange = request->range;
+    if (!exportView(index, options, &error)) return fail(error, 1);
+    return 0;
   }
-  if (!exportView(index, options, &error)) return fail(error, 1);
-  return 0;
+
+  FramesOptions options;
+  options.directory = request->output;
+  options.view = request->view;
+  options.size = request->size;
+  options.fps = request->fps;
+  options.speed = request->speed;
+  options.range = request->range;
+  if (request->kind == ExportRequest::Kind::Video && findFfmpeg().isEmpty())
+    return fail(request->output +
+                    QStringLiteral(": error: ffmpeg was not found on PATH; install it (apt-get "
+                                   "install ffmpeg) or write PNG frames with --frames DIR"),
+                1);
+  const std::optional<FramesPlan> plan = planFrames(index, options, &error);
+  if (!plan) return fail(request->output + QStringLiteral(": ") + error, 1);
+  std::fprintf(stderr, "iosim-gui: %lld frames at %d fps, %s of simulated time per second%s\n",
+               static_cast<long long>(plan->frames), plan->fps,
+               qUtf8Printable(formatTime(plan->speed)),
+               request->speed > 0
+                   ? ""
+                   : qUtf8Printable(
+                         QStringLiteral(" (the range lasts %1 s)").arg(kDefaultAnimationSeconds)));
+  bool ok = false;
+  {
+    TerminalProgress progress;
+    ok = request->kind == ExportRequest::Kind::Frames
+             ? exportFrames(index, options, std::ref(progress), &error)
+             : exportVideo(index, options, request->output, std::ref(progress), &error);
+  }
+  return ok ? 0 : fail(error, 1);
+}
+
+bool isExportArgument(const char* argument) {
+  for (const char* option : {"--export", "--frames", "--video"}) {
+    const size_t length = std::strlen(option);
+    if (std::strncmp(argument, option, length) == 0 &&
+        (argument[length] == '\0' || argument[length] == '='))
+      return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -77,9 +294,7 @@ int runExport(const QCommandLineParser& parser) {
 int main(int argc, char** argv) {
   // Exports must work without a screen: default to the offscreen platform when there is none.
   bool exporting = false;
-  for (int i = 1; i < argc; ++i)
-    if (std::strcmp(argv[i], "--export") == 0 || std::strncmp(argv[i], "--export=", 9) == 0)
-      exporting = true;
+  for (int i = 1; i < argc; ++i) exporting = exporting || isExportArgument(argv[i]);
   if (exporting && !std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY") &&
       !std::getenv("QT_QPA_PLATFORM"))
     qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -87,22 +302,61 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setApplicationName(QStringLiteral("iosim-gui"));
   QCommandLineParser parser;
-  parser.setApplicationDescription(QStringLiteral("Player of iosim trace files"));
+  parser.setApplicationDescription(QStringLiteral(
+      "Player of iosim trace files.\n\n"
+      "Without a screen:\n"
+      "  iosim-gui --export OUT.png|OUT.svg --trace FILE [--at T | --at-step N|ID]\n"
+      "            [--view data-path|timeline|all] [--from T --to T] [--size WxH]\n"
+      "  iosim-gui --frames DIR --trace FILE [--fps 30] [--speed 1us/s] [--from T --to T]\n"
+      "            [--view ...] [--size WxH]\n"
+      "  iosim-gui --video OUT.mp4|OUT.webm --trace FILE [same options as --frames]\n"
+      "Times: a bare number is ps; or 13.5us, 2ns, 1ms, 0.5s (units ps ns us ms s).\n"
+      "Exit status: 0 written, 1 bad arguments or output error, 2 the trace cannot be read."));
   parser.addHelpOption();
   parser.addPositionalArgument(QStringLiteral("TRACE"), QStringLiteral("trace file to open"));
   parser.addOptions({
-      {QStringLiteral("export"), QStringLiteral("Render to OUT (.png or .svg) and exit."),
+      {QStringLiteral("export"),
+       QStringLiteral("Render one moment to OUT (.png or .svg) and exit."), QStringLiteral("OUT")},
+      {QStringLiteral("frames"),
+       QStringLiteral("Render the animation to DIR/frame-00001.png ... and DIR/frames.txt "
+                      "(written last: a directory without it is incomplete), and exit."),
+       QStringLiteral("DIR")},
+      {QStringLiteral("video"),
+       QStringLiteral("Render the animation to OUT (.mp4 or .webm) with ffmpeg from PATH, and "
+                      "exit."),
        QStringLiteral("OUT")},
       {QStringLiteral("trace"), QStringLiteral("Trace file to export."), QStringLiteral("FILE")},
-      {QStringLiteral("at"), QStringLiteral("Moment to export, in ps."), QStringLiteral("TIME_PS")},
-      {QStringLiteral("at-step"), QStringLiteral("Export lecture step N (1-based)."),
+      {QStringLiteral("view"),
+       QStringLiteral("What to draw: data-path (with the mode lanes; default), timeline (the "
+                      "Gantt chart alone) or all."),
+       QStringLiteral("VIEW")},
+      {QStringLiteral("at"),
+       QStringLiteral("Moment to export (default: the middle of the first copy)."),
+       QStringLiteral("T")},
+      {QStringLiteral("at-step"),
+       QStringLiteral("Export lecture step N (1-based) or the step with id ID (copy-2): the "
+                      "middle of its first copy, or of the step."),
+       QStringLiteral("N|ID")},
+      {QStringLiteral("from"),
+       QStringLiteral("Start of the timeline's range or of the animation (default 0)."),
+       QStringLiteral("T")},
+      {QStringLiteral("to"),
+       QStringLiteral("End of the timeline's range or of the animation (default: the end)."),
+       QStringLiteral("T")},
+      {QStringLiteral("fps"), QStringLiteral("Frames per second of wall time, default 30."),
        QStringLiteral("N")},
-      {QStringLiteral("size"), QStringLiteral("Image size, default 1600x900."),
+      {QStringLiteral("speed"),
+       QStringLiteral("Simulated time per wall second, e.g. 1us/s (default: the range lasts "
+                      "10 s)."),
+       QStringLiteral("T/s")},
+      {QStringLiteral("size"),
+       QStringLiteral("Image size, default 1600x900 (the timeline alone: 1600 wide, as tall as "
+                      "its lanes)."),
        QStringLiteral("WxH")},
-      {QStringLiteral("timeline"), QStringLiteral("Add the timeline below the data path.")},
+      {QStringLiteral("timeline"), QStringLiteral("Same as --view all.")},
   });
   parser.process(app);
-  if (parser.isSet(QStringLiteral("export"))) return runExport(parser);
+  if (exporting) return runExport(parser);
 
   iosim::gui::MainWindow window;
   const QStringList positional = parser.positionalArguments();

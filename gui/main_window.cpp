@@ -1,17 +1,23 @@
 #include "main_window.h"
 
+#include "compare_view.h"
 #include "data_path_view.h"
+#include "export.h"
 #include "mode_lanes.h"
 #include "narration_panel.h"
+#include "scenario_browser.h"
+#include "sweep_chart.h"
 #include "timeline_view.h"
 
 #include <QAction>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProgressDialog>
 #include <QSlider>
 #include <QSplitter>
 #include <QStatusBar>
@@ -43,37 +49,66 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   left->setStretchFactor(0, 5);
   left->setStretchFactor(1, 1);
   left->setStretchFactor(2, 2);
-  auto* right = new QSplitter(Qt::Vertical, this);
-  right->addWidget(narration_);
-  right->addWidget(details_);
+  rightSplitter_ = new QSplitter(Qt::Vertical, this);
+  rightSplitter_->addWidget(narration_);
+  rightSplitter_->addWidget(details_);
   auto* main = new QSplitter(Qt::Horizontal, this);
   main->addWidget(left);
-  main->addWidget(right);
+  main->addWidget(rightSplitter_);
   main->setStretchFactor(0, 4);
   main->setStretchFactor(1, 1);
   // The narration is read from the back of a lecture hall: give it room for its sentences.
-  right->setMinimumWidth(340);
+  rightSplitter_->setMinimumWidth(340);
   main->setSizes({1140, 360});
   setCentralWidget(main);
 
+  // The scenario pane: choose, set the knobs, run; the finished run's trace plays here.
+  browser_ = new ScenarioBrowser(this);
+  browserDock_ = new QDockWidget(tr("Scenarios"), this);
+  browserDock_->setObjectName(QStringLiteral("scenarios"));
+  browserDock_->setWidget(browser_);
+  addDockWidget(Qt::LeftDockWidgetArea, browserDock_);
+  connect(browser_, &ScenarioBrowser::traceReady, this,
+          [this](const QString& path) { openTrace(path); });
+
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  QAction* open = file->addAction(tr("&Open trace..."), this, &MainWindow::openDialog);
-  open->setShortcut(QKeySequence::Open);
-  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+  addShortcutAction(file, tr("&Open trace or scenario..."), QKeySequence::Open,
+                    [this] { openDialog(); });
+  file->addSeparator();
+  addShortcutAction(file, tr("Export &view (PNG/SVG)..."), QKeySequence(Qt::CTRL | Qt::Key_E),
+                    [this] { exportViewDialog(); });
+  addShortcutAction(file, tr("Export &timeline (SVG/PNG)..."),
+                    QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
+                    [this] { exportTimelineDialog(); });
+  addShortcutAction(file, tr("Export animation as &frames (PNG)..."), QKeySequence(),
+                    [this] { exportFramesDialog(false); });
+  addShortcutAction(file, tr("Export animation as &video..."), QKeySequence(),
+                    [this] { exportFramesDialog(true); });
+  file->addSeparator();
+  addShortcutAction(file, tr("&Quit"), QKeySequence::Quit, [this] { close(); });
 
   QToolBar* transport = addToolBar(tr("Transport"));
-  auto addAction = [&](const QString& text, const QKeySequence& key, auto slot) {
-    QAction* action = transport->addAction(text, &playback_, slot);
+  transport->setObjectName(QStringLiteral("transport"));
+  transport_ = transport;
+  QMenu* play = menuBar()->addMenu(tr("&Play"));
+  // Actions belong to the window, not the toolbar, so their keys work with the toolbar hidden
+  // (presenter mode is keyboard only).
+  auto addTransport = [&](const QString& text, const QKeySequence& key, auto slot) {
+    QAction* action = play->addAction(text, &playback_, slot);
     action->setShortcut(key);
     action->setToolTip(QStringLiteral("%1 (%2)").arg(text, key.toString()));
+    this->addAction(action);
+    transport->addAction(action);
     return action;
   };
-  addAction(tr("Home"), QKeySequence(Qt::Key_Home), &Playback::home);
-  addAction(tr("Back"), QKeySequence(Qt::Key_Left), &Playback::stepBack);
-  playAction_ = addAction(tr("Play"), QKeySequence(Qt::Key_Space), &Playback::togglePlay);
-  addAction(tr("Forward"), QKeySequence(Qt::Key_Right), &Playback::stepForward);
-  addAction(tr("Slower"), QKeySequence(Qt::Key_BracketLeft), &Playback::slower);
-  addAction(tr("Faster"), QKeySequence(Qt::Key_BracketRight), &Playback::faster);
+  addTransport(tr("Home"), QKeySequence(Qt::Key_Home), &Playback::home);
+  addTransport(tr("Previous step"), QKeySequence(Qt::Key_PageUp), &Playback::previousLectureStep);
+  addTransport(tr("Back"), QKeySequence(Qt::Key_Left), &Playback::stepBack);
+  playAction_ = addTransport(tr("Play"), QKeySequence(Qt::Key_Space), &Playback::togglePlay);
+  addTransport(tr("Forward"), QKeySequence(Qt::Key_Right), &Playback::stepForward);
+  addTransport(tr("Next step"), QKeySequence(Qt::Key_PageDown), &Playback::nextLectureStep);
+  addTransport(tr("Slower"), QKeySequence(Qt::Key_BracketLeft), &Playback::slower);
+  addTransport(tr("Faster"), QKeySequence(Qt::Key_BracketRight), &Playback::faster);
   speedLabel_ = new QLabel(this);
   transport->addWidget(speedLabel_);
   transport->addSeparator();
@@ -84,6 +119,26 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   timeLabel_ = new QLabel(this);
   timeLabel_->setMinimumWidth(200);
   transport->addWidget(timeLabel_);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  presenterAction_ = addShortcutAction(view, tr("&Presenter mode"), QKeySequence(Qt::Key_F5),
+                                       [this] { setPresenterMode(!presenter_); });
+  presenterAction_->setCheckable(true);
+  addShortcutAction(view, tr("Leave presenter mode"), QKeySequence(Qt::Key_Escape), [this] {
+    if (presenter_) setPresenterMode(false);
+  });
+  QAction* scenarios = browserDock_->toggleViewAction();
+  scenarios->setShortcut(QKeySequence(Qt::Key_F9));
+  view->addAction(scenarios);
+  addAction(scenarios);
+  view->addSeparator();
+  addShortcutAction(view, tr("&Compare two traces..."), QKeySequence(Qt::CTRL | Qt::Key_D),
+                    [this] { openCompareDialog(); });
+  addShortcutAction(view, tr("Sweep &chart..."), QKeySequence(Qt::CTRL | Qt::Key_K),
+                    [this] { openSweepDialog(); });
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  addShortcutAction(help, tr("&Keyboard shortcuts"), QKeySequence(Qt::Key_F1),
+                    [this] { showShortcuts(); });
 
   connect(&playback_, &Playback::timeChanged, this, &MainWindow::showTime);
   connect(&playback_, &Playback::speedChanged, this, &MainWindow::updateSpeedLabel);
@@ -97,6 +152,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(timeline_, &TimelineView::recordClicked, this, &MainWindow::selectRecord);
   connect(narration_, &NarrationPanel::stepActivated, &playback_, &Playback::setTime);
   updateSpeedLabel();
+  browser_->refresh();
+}
+
+QAction* MainWindow::addShortcutAction(QMenu* menu, const QString& text, const QKeySequence& key,
+                                       std::function<void()> slot) {
+  QAction* action = menu->addAction(text);
+  action->setShortcut(key);
+  connect(action, &QAction::triggered, this, [slot = std::move(slot)] { slot(); });
+  addAction(action);  // works with the menu bar hidden
+  return action;
 }
 
 MainWindow::~MainWindow() = default;
@@ -137,9 +202,26 @@ bool MainWindow::openTrace(const QString& path, QString* error) {
 }
 
 void MainWindow::openDialog() {
-  const QString path = QFileDialog::getOpenFileName(this, tr("Open trace"), QString(),
-                                                    tr("iosim traces (*.json);;All files (*)"));
-  if (!path.isEmpty()) openTrace(path);
+  const QString path = QFileDialog::getOpenFileName(
+      this, tr("Open trace or scenario"), QString(),
+      tr("iosim traces and scenarios (*.json *.yaml *.yml);;All files (*)"));
+  if (!path.isEmpty()) openFile(path);
+}
+
+bool MainWindow::openFile(const QString& path, QString* error) {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix == QLatin1String("yaml") || suffix == QLatin1String("yml")) {
+    if (!QFileInfo::exists(path)) {
+      const QString message = tr("%1: error: no such file").arg(path);
+      if (error) *error = message;
+      statusBar()->showMessage(message);
+      return false;
+    }
+    browserDock_->show();
+    browser_->openScenario(path);
+    return true;
+  }
+  return openTrace(path, error);
 }
 
 void MainWindow::showTime(Picoseconds t) {
@@ -166,6 +248,169 @@ QString MainWindow::detailsText() const {
 
 void MainWindow::updateSpeedLabel() {
   speedLabel_->setText(tr(" %1 per second ").arg(formatTime(playback_.speed())));
+  // A 100 ns mode switch lasts a blink at most speeds: keep short events on screen for about
+  // half a second of wall time, whatever the speed.
+  constexpr double kLingerWallSeconds = 0.4;
+  const auto linger = Picoseconds(double(playback_.speed()) * kLingerWallSeconds);
+  dataPath_->setLinger(linger);
+  modeLanes_->setLinger(linger);
+}
+
+void MainWindow::applyViewStyle() {
+  const ViewStyle style = presenter_ ? presenterStyle() : ViewStyle{};
+  dataPath_->setViewStyle(style);
+  modeLanes_->setViewStyle(style);
+  timeline_->setViewStyle(style);
+  narration_->setFontScale(style.fontScale);
+}
+
+void MainWindow::setPresenterMode(bool on) {
+  if (on == presenter_) return;
+  presenter_ = on;
+  presenterAction_->setChecked(on);
+  if (on) {
+    browserWasVisible_ = browserDock_->isVisible();
+    wasMaximized_ = isMaximized();
+    browserDock_->hide();
+    details_->hide();
+    menuBar()->hide();
+    transport_->hide();
+    statusBar()->hide();
+    showFullScreen();
+  } else {
+    browserDock_->setVisible(browserWasVisible_);
+    details_->show();
+    menuBar()->show();
+    transport_->show();
+    statusBar()->show();
+    wasMaximized_ ? showMaximized() : showNormal();
+  }
+  applyViewStyle();
+  // Keys go to the window's actions, not to a list or text box that would swallow arrows.
+  setFocus();
+}
+
+QList<QPair<QString, QString>> MainWindow::shortcuts() const {
+  QList<QPair<QString, QString>> result;
+  for (const QAction* action : actions())
+    if (!action->shortcut().isEmpty())
+      result.append({action->shortcut().toString(QKeySequence::NativeText),
+                     QString(action->text()).remove(QLatin1Char('&'))});
+  return result;
+}
+
+void MainWindow::showShortcuts() {
+  QString text = QStringLiteral("<table cellpadding=4>");
+  for (const auto& [key, what] : shortcuts())
+    text += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                .arg(key.toHtmlEscaped(), what.toHtmlEscaped());
+  text += QStringLiteral("</table>");
+  QMessageBox box(QMessageBox::NoIcon, tr("Keyboard shortcuts"), text, QMessageBox::Close, this);
+  box.setTextFormat(Qt::RichText);
+  box.exec();
+}
+
+void MainWindow::exportViewDialog() {
+  if (!loaded_) return;
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), QString(),
+                                                    tr("PNG image (*.png);;SVG drawing (*.svg)"));
+  if (path.isEmpty()) return;
+  ExportOptions options;
+  options.output = path;
+  options.time = playback_.time();
+  options.view = ExportView::All;
+  options.size = dataPath_->size().expandedTo(QSize(1600, 900));
+  QString error;
+  if (!exportView(*loaded_->index, options, &error))
+    QMessageBox::warning(this, tr("Export failed"), error);
+  else
+    statusBar()->showMessage(tr("Wrote %1").arg(path));
+}
+
+void MainWindow::exportTimelineDialog() {
+  if (!loaded_) return;
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export timeline"), QString(),
+                                                    tr("SVG drawing (*.svg);;PNG image (*.png)"));
+  if (path.isEmpty()) return;
+  TimelineExportOptions options;
+  options.output = path;
+  options.time = playback_.time();
+  // What the timeline shows now, zoom included.
+  options.range = {timeline_->visibleStart(), timeline_->visibleEnd()};
+  QString error;
+  if (!exportTimeline(*loaded_->index, options, &error))
+    QMessageBox::warning(this, tr("Export failed"), error);
+  else
+    statusBar()->showMessage(tr("Wrote %1").arg(path));
+}
+
+void MainWindow::exportFramesDialog(bool video) {
+  if (!loaded_) return;
+  FramesOptions options;
+  options.view = ExportView::All;
+  options.speed = playback_.speed();
+  QString output;
+  if (video) {
+    if (findFfmpeg().isEmpty()) {
+      QMessageBox::information(this, tr("No ffmpeg"),
+                               tr("Encoding a video needs ffmpeg (apt-get install ffmpeg). The "
+                                  "animation can still be exported as PNG frames."));
+      return;
+    }
+    output = QFileDialog::getSaveFileName(this, tr("Export animation as video"), QString(),
+                                          tr("MP4 video (*.mp4);;WebM video (*.webm)"));
+  } else {
+    output = QFileDialog::getExistingDirectory(this, tr("Directory for the frames"));
+    options.directory = output;
+  }
+  if (output.isEmpty()) return;
+  QString error;
+  const std::optional<FramesPlan> plan = planFrames(*loaded_->index, options, &error);
+  if (!plan) {
+    QMessageBox::warning(this, tr("Export failed"), error);
+    return;
+  }
+  QProgressDialog progressDialog(
+      tr("Rendering %1 frames at %2 per second...").arg(plan->frames).arg(formatTime(plan->speed)),
+      tr("Cancel"), 0, int(plan->frames), this);
+  progressDialog.setWindowModality(Qt::WindowModal);
+  progressDialog.setMinimumDuration(0);
+  const ExportProgress progress = [&progressDialog](int done, int total) {
+    progressDialog.setMaximum(total);
+    progressDialog.setValue(done);
+    return !progressDialog.wasCanceled();
+  };
+  const bool ok = video ? exportVideo(*loaded_->index, options, output, progress, &error)
+                        : exportFrames(*loaded_->index, options, progress, &error);
+  progressDialog.reset();
+  if (!ok)
+    QMessageBox::warning(this, tr("Export failed"), error);
+  else
+    statusBar()->showMessage(tr("Wrote %1 frames to %2").arg(plan->frames).arg(output));
+}
+
+void MainWindow::openCompareDialog() {
+  if (CompareView* compare = CompareView::openFromDialog(this)) {
+    compare->show();
+    compare->raise();
+  }
+}
+
+void MainWindow::openSweepDialog() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open sweep results"), QString(),
+                                                    tr("iosim sweep CSV (*.csv);;All files (*)"));
+  if (path.isEmpty()) return;
+  auto* chart = new SweepChart;
+  chart->setAttribute(Qt::WA_DeleteOnClose);
+  QString error;
+  if (!chart->openCsv(path, &error)) {
+    delete chart;
+    QMessageBox::warning(this, tr("Cannot open sweep"), error);
+    return;
+  }
+  chart->setWindowTitle(tr("%1 - iosim sweep").arg(QFileInfo(path).fileName()));
+  chart->resize(1200, 800);
+  chart->show();
 }
 
 }  // namespace iosim::gui

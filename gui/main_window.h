@@ -7,18 +7,23 @@
 
 #include <QMainWindow>
 
+#include <functional>
 #include <memory>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QPlainTextEdit;
 class QSlider;
+class QSplitter;
+class QToolBar;
 
 namespace iosim::gui {
 
 class DataPathView;
 class ModeLanes;
 class NarrationPanel;
+class ScenarioBrowser;
 class TimelineView;
 
 class MainWindow : public QMainWindow {
@@ -29,12 +34,23 @@ class MainWindow : public QMainWindow {
 
   // Loads a trace; on failure shows the message (and returns it in `error`), keeps the old one.
   bool openTrace(const QString& path, QString* error = nullptr);
+  // Opens a trace (.json) or selects a scenario (.yaml) in the scenario pane.
+  bool openFile(const QString& path, QString* error = nullptr);
+
+  // Presenter mode: full screen, large high-contrast views, only the data path, the mode lanes,
+  // the narration and the timeline; every control on the keyboard (F5 toggles, Esc leaves).
+  void setPresenterMode(bool on);
+  bool presenterMode() const { return presenter_; }
+  // Every keyboard shortcut with what it does, for the help overlay and the docs.
+  QList<QPair<QString, QString>> shortcuts() const;
 
   Playback& playback() { return playback_; }
   DataPathView* dataPathView() const { return dataPath_; }
   TimelineView* timelineView() const { return timeline_; }
   ModeLanes* modeLanes() const { return modeLanes_; }
   NarrationPanel* narrationPanel() const { return narration_; }
+  ScenarioBrowser* scenarioBrowser() const { return browser_; }
+  const TraceIndex* index() const { return loaded_ ? loaded_->index.get() : nullptr; }
   QString detailsText() const;
 
  private:
@@ -42,6 +58,15 @@ class MainWindow : public QMainWindow {
   void showTime(Picoseconds t);
   void selectRecord(int recordIndex);
   void updateSpeedLabel();
+  void applyViewStyle();
+  void showShortcuts();
+  void exportViewDialog();
+  void exportTimelineDialog();
+  void exportFramesDialog(bool video);
+  void openCompareDialog();
+  void openSweepDialog();
+  QAction* addShortcutAction(QMenu* menu, const QString& text, const QKeySequence& key,
+                             std::function<void()> slot);
 
   struct Loaded {
     Trace trace;
@@ -58,6 +83,14 @@ class MainWindow : public QMainWindow {
   QLabel* timeLabel_ = nullptr;
   QLabel* speedLabel_ = nullptr;
   QAction* playAction_ = nullptr;
+  QAction* presenterAction_ = nullptr;
+  ScenarioBrowser* browser_ = nullptr;
+  QDockWidget* browserDock_ = nullptr;
+  QToolBar* transport_ = nullptr;
+  QSplitter* rightSplitter_ = nullptr;
+  bool presenter_ = false;
+  bool browserWasVisible_ = true;
+  bool wasMaximized_ = false;
 };
 
 }  // namespace iosim::gui

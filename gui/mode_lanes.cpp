@@ -5,6 +5,7 @@
 #include <QPainter>
 
 #include <algorithm>
+#include <cmath>
 
 namespace iosim::gui {
 
@@ -123,16 +124,45 @@ void ModeLanes::paintOn(QPainter& painter, const QRectF& rect) {
         QRectF(rect.left() + 6, box.top(), kLabelWidth - 10, box.height()),
         Qt::AlignLeft | Qt::AlignVCenter,
         painter.fontMetrics().elidedText(lane.process, Qt::ElideMiddle, int(kLabelWidth - 12)));
+    // One rectangle per run of pixels in one mode, not one per segment: a trace with a million
+    // switches costs at most the lane's width in draw calls. A pixel column covering several
+    // segments takes the mode that filled most of it.
+    const int columns = std::max(1, int(std::ceil(box.width())));
+    std::vector<double> kernelShare(size_t(columns), 0.0), covered(size_t(columns), 0.0);
+    const double psPerColumn = double(end) / double(columns);
     for (const Segment& segment : segments_[p]) {
-      const double x1 = xOf(segment.start), x2 = std::max(xOf(segment.end), x1 + 1);
-      painter.fillRect(
-          QRectF(x1, box.top(), x2 - x1, box.height()),
-          cpuStateColor(segment.kernel ? QStringLiteral("kernel") : QStringLiteral("user")));
+      const double from = double(segment.start) / psPerColumn;
+      const double to = std::max(double(segment.end) / psPerColumn, from);
+      for (int column = std::clamp(int(from), 0, columns - 1);
+           column < columns && double(column) < std::max(to, from + 1e-9); ++column) {
+        const double overlap = std::min(to, double(column + 1)) - std::max(from, double(column));
+        const double weight = std::max(overlap, 1e-9);  // an instant still marks its column
+        covered[size_t(column)] += weight;
+        if (segment.kernel) kernelShare[size_t(column)] += weight;
+      }
     }
-    // Context switches are a different thing from mode switches: black ticks below the lane.
+    int runStart = 0;
+    auto columnIsKernel = [&](int column) {
+      return covered[size_t(column)] > 0 &&
+             kernelShare[size_t(column)] * 2 > covered[size_t(column)];
+    };
+    for (int column = 1; column <= columns; ++column) {
+      if (column < columns && columnIsKernel(column) == columnIsKernel(runStart)) continue;
+      painter.fillRect(QRectF(box.left() + runStart, box.top(), column - runStart, box.height()),
+                       cpuStateColor(columnIsKernel(runStart) ? QStringLiteral("kernel")
+                                                              : QStringLiteral("user")));
+      runStart = column;
+    }
+    // Context switches are a different thing from mode switches: black ticks below the lane,
+    // at most one per pixel column.
     painter.setPen(QPen(Qt::black, 1.5));
-    for (Picoseconds tick : contextTicks_[p])
+    int lastTickColumn = -1;
+    for (Picoseconds tick : contextTicks_[p]) {
+      const int column = int(xOf(tick));
+      if (column == lastTickColumn) continue;
+      lastTickColumn = column;
       painter.drawLine(QPointF(xOf(tick), box.bottom() - 4), QPointF(xOf(tick), box.bottom() + 2));
+    }
     const double playhead = xOf(state_.time);
     painter.setPen(QPen(QColor(0xD3, 0x2F, 0x2F), 2));
     painter.drawLine(QPointF(playhead, box.top()), QPointF(playhead, box.bottom()));

@@ -17,6 +17,8 @@ NarrationPanel::NarrationPanel(QWidget* parent) : QWidget(parent) {
   text_->setFont(font);
   list_ = new QListWidget(this);
   list_->setWordWrap(true);
+  baseTextFont_ = text_->font();
+  baseListFont_ = list_->font();
   layout->addWidget(new QLabel(tr("<b>Current step</b>"), this));
   layout->addWidget(text_);
   layout->addWidget(new QLabel(tr("<b>Steps</b>"), this));
@@ -52,6 +54,15 @@ void NarrationPanel::setCurrentStep(int step) {
   } else {
     list_->clearSelection();
   }
+}
+
+void NarrationPanel::setFontScale(double scale) {
+  QFont textFont = baseTextFont_;
+  textFont.setPointSizeF(baseTextFont_.pointSizeF() * scale);
+  text_->setFont(textFont);
+  QFont listFont = baseListFont_;
+  listFont.setPointSizeF(baseListFont_.pointSizeF() * scale);
+  list_->setFont(listFont);
 }
 
 QString NarrationPanel::currentText() const {

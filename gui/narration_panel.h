@@ -17,6 +17,8 @@ class NarrationPanel : public QWidget {
   explicit NarrationPanel(QWidget* parent = nullptr);
   void setIndex(const TraceIndex* index);
   void setCurrentStep(int step);
+  // Presenter mode reads from the back of the room: scales the step text and the list.
+  void setFontScale(double scale);
 
   int currentStep() const { return currentStep_; }
   QString currentText() const;
@@ -30,6 +32,8 @@ class NarrationPanel : public QWidget {
   int currentStep_ = -2;
   QLabel* text_ = nullptr;
   QListWidget* list_ = nullptr;
+  QFont baseTextFont_;
+  QFont baseListFont_;
 };
 
 }  // namespace iosim::gui

@@ -63,6 +63,14 @@ void Playback::stepBack() {
   if (index_) setTime(index_->previousEvent(time_));
 }
 
+void Playback::nextLectureStep() {
+  if (index_) setTime(index_->nextStepStart(time_));
+}
+
+void Playback::previousLectureStep() {
+  if (index_) setTime(index_->previousStepStart(time_));
+}
+
 void Playback::home() {
   setTime(0);
 }

@@ -34,8 +34,10 @@ class Playback : public QObject {
   void play();
   void pause();
   void togglePlay();
-  void stepForward();  // to the next event of interest
-  void stepBack();     // to the previous one
+  void stepForward();          // to the next event of interest
+  void stepBack();             // to the previous one
+  void nextLectureStep();      // to the start of the next narration step
+  void previousLectureStep();  // to the start of the step before the current one
   void home();
   void faster();
   void slower();

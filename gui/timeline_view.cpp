@@ -44,6 +44,7 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
 
 void TimelineView::setIndex(const TraceIndex* index) {
   index_ = index;
+  cache_ = DrawCache();  // a new trace may live where the old one did
   lanes_.clear();
   time_ = 0;
   if (!index_) {
@@ -111,6 +112,7 @@ QStringList TimelineView::laneNames() const {
 
 void TimelineView::setViewStyle(const ViewStyle& style) {
   style_ = style;
+  cache_ = DrawCache();
   setMinimumHeight(
       int((kAxisHeight + lanes_.size() * (kLaneHeight + kLaneGap)) * style_.fontScale + 16));
   update();
@@ -196,6 +198,44 @@ void TimelineView::paintEvent(QPaintEvent*) {
   paintOn(painter, QRectF(rect()));
 }
 
+void TimelineView::rebuildCache(const QRectF& plot) {
+  cache_.index = index_;
+  cache_.start = viewStart_;
+  cache_.end = viewEnd_;
+  cache_.plot = plot;
+  cache_.lanes.assign(lanes_.size(), {});
+  for (size_t l = 0; l < lanes_.size(); ++l) {
+    const Lane& lane = lanes_[l];
+    const QRectF laneBox = laneRect(lane.name);
+    auto& out = cache_.lanes[l];
+    auto it =
+        std::lower_bound(lane.items.begin(), lane.items.end(), viewStart_ - lane.longest,
+                         [](const Item& item, Picoseconds time) { return item.start < time; });
+    // Merge neighbours that share a colour and touch within a pixel: one rectangle for many.
+    QRectF pending;
+    QColor pendingColor;
+    auto flush = [&] {
+      if (!pending.isNull()) out.emplace_back(pending, pendingColor);
+      pending = QRectF();
+    };
+    for (; it != lane.items.end() && it->start <= viewEnd_; ++it) {
+      if (it->end < viewStart_) continue;
+      const double x1 = std::max(plot.left(), xOfTime(it->start));
+      const double x2 = std::min(plot.right(), std::max(xOfTime(it->end), x1 + 1));
+      if (!pending.isNull() && it->color == pendingColor && x1 <= pending.right() + 1) {
+        pending.setRight(std::max(pending.right(), x2));
+        continue;
+      }
+      // Within the pixel already drawn: a record narrower than a pixel adds nothing visible.
+      if (!pending.isNull() && x2 <= pending.right() + 1 && x2 - x1 <= 1) continue;
+      flush();
+      pending = QRectF(x1, laneBox.top() + 2, x2 - x1, laneBox.height() - 4);
+      pendingColor = it->color;
+    }
+    flush();
+  }
+}
+
 void TimelineView::paintOn(QPainter& painter, const QRectF& rect) {
   paintRect_ = rect;
   painter.save();
@@ -214,30 +254,12 @@ void TimelineView::paintOn(QPainter& painter, const QRectF& rect) {
         Qt::AlignLeft | Qt::AlignVCenter,
         painter.fontMetrics().elidedText(lane.name, Qt::ElideMiddle, int(kLabelWidth - 12)));
     painter.fillRect(laneBox, QColor(0xF5, 0xF5, 0xF5));
-    auto it =
-        std::lower_bound(lane.items.begin(), lane.items.end(), viewStart_ - lane.longest,
-                         [](const Item& item, Picoseconds time) { return item.start < time; });
-    // Merge neighbours that share a colour and touch within a pixel: one fillRect for many.
-    QRectF pending;
-    QColor pendingColor;
-    auto flush = [&] {
-      if (!pending.isNull()) painter.fillRect(pending, pendingColor);
-      pending = QRectF();
-    };
-    for (; it != lane.items.end() && it->start <= viewEnd_; ++it) {
-      if (it->end < viewStart_) continue;
-      const double x1 = std::max(plot.left(), xOfTime(it->start));
-      const double x2 = std::min(plot.right(), std::max(xOfTime(it->end), x1 + 1));
-      if (!pending.isNull() && it->color == pendingColor && x1 <= pending.right() + 1) {
-        pending.setRight(std::max(pending.right(), x2));
-        continue;
-      }
-      flush();
-      pending = QRectF(x1, laneBox.top() + 2, x2 - x1, laneBox.height() - 4);
-      pendingColor = it->color;
-    }
-    flush();
   }
+  if (cache_.index != index_ || cache_.start != viewStart_ || cache_.end != viewEnd_ ||
+      cache_.plot != plot)
+    rebuildCache(plot);
+  for (const auto& lane : cache_.lanes)
+    for (const auto& [box, color] : lane) painter.fillRect(box, color);
 
   // Time axis: about 8 ticks at round values.
   painter.setPen(QColor(0x60, 0x60, 0x60));

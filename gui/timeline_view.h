@@ -67,6 +67,17 @@ class TimelineView : public QWidget {
   Picoseconds viewEnd_ = 1;
   QRectF paintRect_;
   ViewStyle style_;
+  // The merged rectangles of every lane for one visible range and plot geometry. While playing,
+  // only the playhead moves: frames reuse them, so a frame costs at most a rectangle per pixel
+  // column and lane, whatever the number of records.
+  struct DrawCache {
+    const TraceIndex* index = nullptr;
+    Picoseconds start = -1, end = -1;
+    QRectF plot;
+    std::vector<std::vector<std::pair<QRectF, QColor>>> lanes;
+  };
+  DrawCache cache_;
+  void rebuildCache(const QRectF& plot);
 };
 
 }  // namespace iosim::gui
