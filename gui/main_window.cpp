@@ -64,6 +64,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   // The scenario pane: choose, set the knobs, run; the finished run's trace plays here.
   browser_ = new ScenarioBrowser(this);
+  browser_->setMinimumWidth(300);  // scenario titles are sentences
   browserDock_ = new QDockWidget(tr("Scenarios"), this);
   browserDock_->setObjectName(QStringLiteral("scenarios"));
   browserDock_->setWidget(browser_);

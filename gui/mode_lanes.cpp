@@ -11,7 +11,7 @@ namespace iosim::gui {
 
 namespace {
 // Same label width and right margin as the timeline, so the two share one time axis.
-constexpr double kLabelWidth = 110;
+constexpr double kLabelWidth = 110;  // at font scale 1; scaled with the fonts
 constexpr double kRightMargin = 8;
 constexpr double kTextHeight = 15;  // the counters, above the bar
 constexpr double kBarHeight = 16;
@@ -87,10 +87,11 @@ std::vector<ModeLanes::Lane> ModeLanes::lanes() const {
   const double scale = style_.fontScale;
   double y = area.top() + 6 + kTextHeight * scale;
   for (const ProcessState& process : state_.processes) {
-    result.push_back({process.name, process.inKernel, process.modeSwitches, process.contextSwitches,
-                      process.lastCause, process.switching,
-                      QRectF(area.left() + kLabelWidth, y,
-                             area.width() - kLabelWidth - kRightMargin, kBarHeight * scale)});
+    result.push_back(
+        {process.name, process.inKernel, process.modeSwitches, process.contextSwitches,
+         process.lastCause, process.switching,
+         QRectF(area.left() + kLabelWidth * style_.fontScale, y,
+                area.width() - kLabelWidth * style_.fontScale - kRightMargin, kBarHeight * scale)});
     y += (kTextHeight + kBarHeight + kLaneGap) * scale;
   }
   return result;
@@ -121,9 +122,10 @@ void ModeLanes::paintOn(QPainter& painter, const QRectF& rect) {
     auto xOf = [&](Picoseconds t) { return box.left() + box.width() * double(t) / double(end); };
     painter.setPen(Qt::black);
     painter.drawText(
-        QRectF(rect.left() + 6, box.top(), kLabelWidth - 10, box.height()),
+        QRectF(rect.left() + 6, box.top(), kLabelWidth * style_.fontScale - 10, box.height()),
         Qt::AlignLeft | Qt::AlignVCenter,
-        painter.fontMetrics().elidedText(lane.process, Qt::ElideMiddle, int(kLabelWidth - 12)));
+        painter.fontMetrics().elidedText(lane.process, Qt::ElideMiddle,
+                                         int(kLabelWidth * style_.fontScale - 12)));
     // One rectangle per run of pixels in one mode, not one per segment: a trace with a million
     // switches costs at most the lane's width in draw calls. A pixel column covering several
     // segments takes the mode that filled most of it.

@@ -13,7 +13,7 @@ namespace iosim::gui {
 
 namespace {
 
-constexpr double kLabelWidth = 110;
+constexpr double kLabelWidth = 110;  // at font scale 1; scaled with the fonts
 constexpr double kLaneHeight = 22;
 constexpr double kLaneGap = 4;
 constexpr double kAxisHeight = 22;
@@ -120,7 +120,7 @@ void TimelineView::setViewStyle(const ViewStyle& style) {
 
 QRectF TimelineView::plotRect() const {
   const QRectF area = paintRect_.isNull() ? QRectF(rect()) : paintRect_;
-  return area.adjusted(kLabelWidth, 6, -8, -kAxisHeight * style_.fontScale);
+  return area.adjusted(kLabelWidth * style_.fontScale, 6, -8, -kAxisHeight * style_.fontScale);
 }
 
 QRectF TimelineView::laneRect(const QString& name) const {
@@ -249,10 +249,11 @@ void TimelineView::paintOn(QPainter& painter, const QRectF& rect) {
     const QRectF laneBox = laneRect(lane.name);
     painter.setPen(Qt::black);
     // Long names ("channel0.sub400") are elided in the middle, keeping both ends readable.
-    painter.drawText(
-        QRectF(rect.left() + 6, laneBox.top(), kLabelWidth - 10, laneBox.height()),
-        Qt::AlignLeft | Qt::AlignVCenter,
-        painter.fontMetrics().elidedText(lane.name, Qt::ElideMiddle, int(kLabelWidth - 12)));
+    painter.drawText(QRectF(rect.left() + 6, laneBox.top(), kLabelWidth * style_.fontScale - 10,
+                            laneBox.height()),
+                     Qt::AlignLeft | Qt::AlignVCenter,
+                     painter.fontMetrics().elidedText(lane.name, Qt::ElideMiddle,
+                                                      int(kLabelWidth * style_.fontScale - 12)));
     painter.fillRect(laneBox, QColor(0xF5, 0xF5, 0xF5));
   }
   if (cache_.index != index_ || cache_.start != viewStart_ || cache_.end != viewEnd_ ||
@@ -266,10 +267,13 @@ void TimelineView::paintOn(QPainter& painter, const QRectF& rect) {
   painter.drawLine(QPointF(plot.left(), plot.bottom() + 2),
                    QPointF(plot.right(), plot.bottom() + 2));
   const double span = double(viewEnd_ - viewStart_);
-  double tick = std::pow(10.0, std::floor(std::log10(std::max(1.0, span / 8))));
-  if (span / tick > 16)
+  // As many ticks as labels fit side by side (about 8 on a desk, fewer with presenter fonts).
+  const double labelWidth = painter.fontMetrics().horizontalAdvance(QStringLiteral("00.000 ms"));
+  const double wanted = std::clamp(plot.width() / (labelWidth * 1.6), 2.0, 8.0);
+  double tick = std::pow(10.0, std::floor(std::log10(std::max(1.0, span / wanted))));
+  if (span / tick > 2 * wanted)
     tick *= 5;
-  else if (span / tick > 8)
+  else if (span / tick > wanted)
     tick *= 2;
   for (double t = std::ceil(double(viewStart_) / tick) * tick; t <= double(viewEnd_); t += tick) {
     const double x = xOfTime(Picoseconds(t));

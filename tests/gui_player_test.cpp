@@ -445,6 +445,39 @@ class GuiPlayerTest : public QObject {
              QStringLiteral("Classic read() + write(): four copies, four mode switches"));
   }
 
+  // The whole window, normal and in presenter mode, for docs/images/ (written when
+  // IOSIM_UPDATE_SCREENSHOTS=1, like the screenshot test's references).
+  void windowImagesForTheDocs() {
+    MainWindow window;
+    window.scenarioBrowser()->setProgram(fakeIosim());
+    QSignalSpy catalog(window.scenarioBrowser(), &ScenarioBrowser::catalogChanged);
+    window.scenarioBrowser()->refresh();
+    QVERIFY(catalog.wait(kChildTimeoutMs));
+    QSignalSpy explained(window.scenarioBrowser(), &ScenarioBrowser::scenarioExplained);
+    window.scenarioBrowser()->openScenario(fakeScenario("pio.yaml"));
+    QVERIFY(explained.wait(kChildTimeoutMs));
+    QVERIFY(window.openTrace(tracePath("read-write.json")));
+    window.resize(1600, 1000);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    window.playback().setTime(15 * kUs);
+    const QImage normal = window.grab().toImage();
+    QVERIFY(!normal.isNull());
+    window.setPresenterMode(true);
+    // The offscreen platform's "full screen" is its 800x800 screen: show what a 1080p projector
+    // shows instead.
+    window.showNormal();
+    window.resize(1920, 1080);
+    window.playback().setTime(1 * kUs + 50'000);
+    QCoreApplication::processEvents();
+    const QImage presenter = window.grab().toImage();
+    QVERIFY(!presenter.isNull());
+    if (qEnvironmentVariableIntValue("IOSIM_UPDATE_SCREENSHOTS") == 1) {
+      QVERIFY(normal.save(QStringLiteral(IOSIM_DOCS_IMAGES_DIR "/window.png")));
+      QVERIFY(presenter.save(QStringLiteral(IOSIM_DOCS_IMAGES_DIR "/presenter.png")));
+    }
+  }
+
 #ifdef IOSIM_BINARY
   // With the simulator built: the real iosim lists, explains and runs a built-in scenario with a
   // changed knob, and the trace plays.

@@ -48,7 +48,8 @@ add_custom_target(update-screenshots
 # one when the simulator is built).
 iosim_add_gui_test(gui_player_test gui_player_test.cpp)
 target_compile_definitions(gui_player_test PRIVATE
-  IOSIM_GUI_FAKE_IOSIM="${CMAKE_CURRENT_SOURCE_DIR}/data/fake-iosim/iosim")
+  IOSIM_GUI_FAKE_IOSIM="${CMAKE_CURRENT_SOURCE_DIR}/data/fake-iosim/iosim"
+  IOSIM_DOCS_IMAGES_DIR="${PROJECT_SOURCE_DIR}/docs/images")
 if(TARGET iosim)
   target_compile_definitions(gui_player_test PRIVATE IOSIM_BINARY="$<TARGET_FILE:iosim>"
                                                      IOSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
