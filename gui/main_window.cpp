@@ -71,6 +71,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   addDockWidget(Qt::LeftDockWidgetArea, browserDock_);
   connect(browser_, &ScenarioBrowser::traceReady, this,
           [this](const QString& path) { openTrace(path); });
+  // "Run & compare": the new run beside the trace playing now (or alone if none is).
+  connect(browser_, &ScenarioBrowser::compareReady, this, [this](const QString& path) {
+    if (!loaded_) {
+      openTrace(path);
+      return;
+    }
+    auto* compare = new CompareView;
+    compare->setAttribute(Qt::WA_DeleteOnClose);
+    QString error;
+    if (!compare->openTraces(loaded_->path, path, &error)) {
+      delete compare;
+      QMessageBox::warning(this, tr("Cannot compare"), error);
+      return;
+    }
+    compare->setWindowTitle(
+        tr("%1 vs %2 - iosim compare").arg(loaded_->trace.title, QFileInfo(path).fileName()));
+    compare->show();
+    lastCompare_ = compare;
+  });
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
   addShortcutAction(file, tr("&Open trace or scenario..."), QKeySequence::Open,
@@ -167,6 +186,10 @@ QAction* MainWindow::addShortcutAction(QMenu* menu, const QString& text, const Q
 
 MainWindow::~MainWindow() = default;
 
+CompareView* MainWindow::lastCompareView() const {
+  return lastCompare_.data();
+}
+
 bool MainWindow::openTrace(const QString& path, QString* error) {
   QString message;
   std::optional<Trace> trace = TraceFile::load(path, &message);
@@ -183,6 +206,7 @@ bool MainWindow::openTrace(const QString& path, QString* error) {
   timeline_->setIndex(nullptr);
   narration_->setIndex(nullptr);
   auto loaded = std::make_unique<Loaded>();
+  loaded->path = path;
   loaded->trace = std::move(*trace);
   loaded->index = std::make_unique<TraceIndex>(loaded->trace);
   loaded_ = std::move(loaded);

@@ -6,6 +6,7 @@
 #include "scene_state.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <functional>
 #include <memory>
@@ -22,6 +23,7 @@ namespace iosim::gui {
 
 class DataPathView;
 class ModeLanes;
+class CompareView;
 class NarrationPanel;
 class ScenarioBrowser;
 class TimelineView;
@@ -51,6 +53,8 @@ class MainWindow : public QMainWindow {
   NarrationPanel* narrationPanel() const { return narration_; }
   ScenarioBrowser* scenarioBrowser() const { return browser_; }
   const TraceIndex* index() const { return loaded_ ? loaded_->index.get() : nullptr; }
+  // The compare window "Run & compare" opened last (null if none or closed).
+  CompareView* lastCompareView() const;
   QString detailsText() const;
 
  private:
@@ -69,6 +73,7 @@ class MainWindow : public QMainWindow {
                              std::function<void()> slot);
 
   struct Loaded {
+    QString path;
     Trace trace;
     std::unique_ptr<TraceIndex> index;
   };
@@ -89,6 +94,7 @@ class MainWindow : public QMainWindow {
   QToolBar* transport_ = nullptr;
   QSplitter* rightSplitter_ = nullptr;
   bool presenter_ = false;
+  QPointer<CompareView> lastCompare_;
   bool browserWasVisible_ = true;
   bool wasMaximized_ = false;
 };

@@ -61,9 +61,14 @@ ScenarioBrowser::ScenarioBrowser(QWidget* parent) : QWidget(parent) {
   runButton_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
   cancelButton_ = new QPushButton(tr("Cancel"), this);
   resetButton_ = new QPushButton(tr("Reset"), this);
+  compareButton_ = new QPushButton(tr("Run && compare"), this);
+  compareButton_->setToolTip(
+      tr("Run it and show it beside the trace playing now, on one clock (Ctrl+Shift+R)"));
+  compareButton_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
   resetButton_->setToolTip(tr("Back to the values in the file"));
   buttons->addWidget(runButton_);
   buttons->addWidget(cancelButton_);
+  buttons->addWidget(compareButton_);
   buttons->addWidget(resetButton_);
   layout->addLayout(buttons);
 
@@ -77,12 +82,14 @@ ScenarioBrowser::ScenarioBrowser(QWidget* parent) : QWidget(parent) {
   layout->addWidget(log_, 1);
 
   runButton_->setEnabled(false);
+  compareButton_->setEnabled(false);
   cancelButton_->setEnabled(false);
   resetButton_->setEnabled(false);
 
   connect(tree_, &QTreeWidget::itemActivated, this, &ScenarioBrowser::onItemActivated);
   connect(tree_, &QTreeWidget::itemClicked, this, &ScenarioBrowser::onItemActivated);
   connect(runButton_, &QPushButton::clicked, this, &ScenarioBrowser::runSelected);
+  connect(compareButton_, &QPushButton::clicked, this, &ScenarioBrowser::runSelectedToCompare);
   connect(cancelButton_, &QPushButton::clicked, this, [this] {
     runner_.cancel();
     log_->appendPlainText(tr("Run cancelled."));
@@ -98,6 +105,7 @@ ScenarioBrowser::ScenarioBrowser(QWidget* parent) : QWidget(parent) {
   });
   connect(&runner_, &ScenarioRunner::busyChanged, this, [this](bool busy) {
     runButton_->setEnabled(!busy && !selected_.isEmpty());
+    compareButton_->setEnabled(!busy && !selected_.isEmpty());
     cancelButton_->setEnabled(busy);
   });
   connect(&runner_, &ScenarioRunner::finished, this, [this](const RunResult& result) {
@@ -108,7 +116,10 @@ ScenarioBrowser::ScenarioBrowser(QWidget* parent) : QWidget(parent) {
              "verify (see above). Its trace is shown."));
     else
       log_->appendPlainText(tr("Done: playing %1").arg(QFileInfo(result.scenario).fileName()));
-    emit traceReady(result.tracePath, result);
+    if (runIsForCompare_)
+      emit compareReady(result.tracePath, result);
+    else
+      emit traceReady(result.tracePath, result);
   });
 }
 
@@ -166,6 +177,7 @@ void ScenarioBrowser::openScenario(const QString& path) {
   title_->setText(QFileInfo(path).fileName());
   teaches_->clear();
   runButton_->setEnabled(false);
+  compareButton_->setEnabled(false);
   queries_.explain(path);
 }
 
@@ -206,6 +218,7 @@ void ScenarioBrowser::showInfo(const ScenarioInfo& info) {
     form_->addRow(
         new QLabel(tr("This scenario declares no knobs; edit its file to change it."), formHost_));
   runButton_->setEnabled(!runner_.isBusy());
+  compareButton_->setEnabled(!runner_.isBusy());
   resetButton_->setEnabled(!info.knobs.empty());
   emit scenarioExplained();
 }
@@ -263,7 +276,17 @@ QString ScenarioBrowser::message() const {
   return log_->toPlainText();
 }
 
+void ScenarioBrowser::runSelectedToCompare() {
+  runIsForCompare_ = true;
+  startRun();
+}
+
 void ScenarioBrowser::runSelected() {
+  runIsForCompare_ = false;
+  startRun();
+}
+
+void ScenarioBrowser::startRun() {
   if (selected_.isEmpty()) {
     showFailure(tr("Choose a scenario first."));
     return;

@@ -36,6 +36,9 @@ class ScenarioBrowser : public QWidget {
   void openScenario(const QString& path);
   // Runs the selected scenario with the form's values (those that differ from the file's).
   void runSelected();
+  // Runs it too, but its trace is for comparing with the one playing: `compareReady` instead of
+  // `traceReady` (the window opens both side by side).
+  void runSelectedToCompare();
 
   // What the pane shows, for tests.
   QString selectedScenario() const { return selected_; }
@@ -53,11 +56,13 @@ class ScenarioBrowser : public QWidget {
  signals:
   // A run finished and wrote this trace (also when an expectation failed: `result.exitCode` 1).
   void traceReady(const QString& tracePath, const iosim::gui::RunResult& result);
+  void compareReady(const QString& tracePath, const iosim::gui::RunResult& result);
   void catalogChanged();
   void scenarioExplained();
   void runFailed(const QString& message);
 
  private:
+  void startRun();
   void showCatalog(const ScenarioCatalog& catalog);
   void showInfo(const ScenarioInfo& info);
   void showFailure(const QString& message);
@@ -79,6 +84,8 @@ class ScenarioBrowser : public QWidget {
   QPushButton* runButton_ = nullptr;
   QPushButton* cancelButton_ = nullptr;
   QPushButton* resetButton_ = nullptr;
+  QPushButton* compareButton_ = nullptr;
+  bool runIsForCompare_ = false;
   QPlainTextEdit* log_ = nullptr;
 };
 

@@ -3,6 +3,7 @@
 // the keyboard alone, and the scenario pane running `iosim` as a child process (a stand-in
 // program, tests/data/fake-iosim/iosim, answers like iosim does and misbehaves on purpose; with
 // the real simulator built, the last test runs the real thing).
+#include "compare_view.h"
 #include "data_path_view.h"
 #include "main_window.h"
 #include "mode_lanes.h"
@@ -443,6 +444,31 @@ class GuiPlayerTest : public QObject {
     QVERIFY(window.index() != nullptr);
     QCOMPARE(window.index()->trace().title,
              QStringLiteral("Classic read() + write(): four copies, four mode switches"));
+  }
+
+  void runAndCompareOpensBothOnOneClock() {
+    MainWindow window;
+    QVERIFY(window.openTrace(tracePath("sendfile-sg.json")));
+    ScenarioBrowser* browser = window.scenarioBrowser();
+    browser->setProgram(fakeIosim());
+    QSignalSpy explained(browser, &ScenarioBrowser::scenarioExplained);
+    browser->openScenario(fakeScenario("pio.yaml"));
+    QVERIFY(explained.wait(kChildTimeoutMs));
+    QSignalSpy compared(browser, &ScenarioBrowser::compareReady);
+    QSignalSpy played(browser, &ScenarioBrowser::traceReady);
+    browser->runSelectedToCompare();
+    QVERIFY(compared.wait(kChildTimeoutMs));
+    QCOMPARE(played.count(), 0);
+    CompareView* compare = window.lastCompareView();
+    QVERIFY(compare);
+    QVERIFY(compare->hasTraces());
+    // The trace playing on the left, the new run (the stand-in writes read-write.json) right.
+    QCOMPARE(compare->leftView()->state().processes.size(), size_t(1));
+    QVERIFY2(compare->leftTitle().contains("sendfile"), qPrintable(compare->leftTitle()));
+    QVERIFY2(compare->rightTitle().contains("read() + write()"), qPrintable(compare->rightTitle()));
+    // The main window still plays its own trace.
+    QVERIFY(window.index()->trace().title.startsWith("sendfile()"));
+    compare->close();
   }
 
   // The whole window, normal and in presenter mode, for docs/images/ (written when
