@@ -235,6 +235,42 @@ QImage renderTimeline(const TraceIndex& index, const TimelineExportOptions& opti
                 sizeOrDefault(index, ExportView::Timeline, options.size), options.time);
 }
 
+bool exportWidget(QWidget& widget, const QString& output, const QSize& size, QString* error) {
+  widget.resize(size);
+  // Lay the widget out at its new size before painting it (it may never have been shown).
+  widget.setAttribute(Qt::WA_DontShowOnScreen);
+  widget.show();
+  QCoreApplication::processEvents();
+  if (QFileInfo(output).suffix().compare(QLatin1String("svg"), Qt::CaseInsensitive) == 0) {
+    QSaveFile file(output);
+    if (!file.open(QIODevice::WriteOnly)) {
+      setError(error,
+               QStringLiteral("%1: error: cannot write: %2").arg(output, file.errorString()));
+      return false;
+    }
+    QSvgGenerator generator;
+    generator.setOutputDevice(&file);
+    generator.setSize(size);
+    generator.setViewBox(QRect(QPoint(0, 0), size));
+    {
+      QPainter painter(&generator);
+      widget.render(&painter);
+    }
+    if (!file.commit()) {
+      setError(error, QStringLiteral("%1: error: cannot write").arg(output));
+      return false;
+    }
+    return true;
+  }
+  QImage image(size, QImage::Format_ARGB32_Premultiplied);
+  image.fill(Qt::white);
+  {
+    QPainter painter(&image);
+    widget.render(&painter);
+  }
+  return saveImageAtomically(image, output, error);
+}
+
 bool exportView(const TraceIndex& index, const ExportOptions& options, QString* error) {
   const ExportView view = effectiveView(options);
   return exportMoment(index, view, options.timelineRange, sizeOrDefault(index, view, options.size),

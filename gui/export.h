@@ -12,6 +12,7 @@
 #include <QImage>
 #include <QSize>
 #include <QString>
+#include <QWidget>
 
 #include <functional>
 #include <optional>
@@ -63,6 +64,10 @@ bool exportTimeline(const TraceIndex& index, const TimelineExportOptions& option
 // The size exports use when none is given: 1600x900, or for the timeline alone 1600 wide and as
 // tall as its lanes need.
 QSize defaultExportSize(const TraceIndex& index, ExportView view);
+
+// Renders a whole widget (the compare view, a chart) at `size` to a PNG or an SVG, atomically.
+// The widget is resized to `size` first; it need not be shown.
+bool exportWidget(QWidget& widget, const QString& output, const QSize& size, QString* error);
 
 // --- The animation as frames ---------------------------------------------------------------
 

@@ -1,7 +1,9 @@
 // iosim-gui: the desktop player of iosim traces, and its screenless exports (--export, --frames,
 // --video). Exit codes: 0 success, 1 usage or output error, 2 the trace could not be read.
+#include "compare_view.h"
 #include "export.h"
 #include "main_window.h"
+#include "scenario_browser.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -80,7 +82,19 @@ std::optional<ExportRequest> readRequest(const QCommandLineParser& parser, QStri
                          : request.kind == ExportRequest::Kind::Frames ? QStringLiteral("--frames")
                                                                        : QStringLiteral("--video");
   request.tracePath = parser.value(QStringLiteral("trace"));
-  if (request.tracePath.isEmpty()) {
+  if (parser.isSet(QStringLiteral("compare"))) {
+    if (request.kind != ExportRequest::Kind::Image) {
+      *error =
+          usageError(QStringLiteral("--compare exports one moment (--export), not %1").arg(option));
+      return std::nullopt;
+    }
+    if (parser.positionalArguments().size() != 2 || !request.tracePath.isEmpty()) {
+      *error =
+          usageError(QStringLiteral("--export ... --compare takes two traces: "
+                                    "--compare LEFT.json RIGHT.json"));
+      return std::nullopt;
+    }
+  } else if (request.tracePath.isEmpty()) {
     *error = usageError(QStringLiteral("%1 needs --trace FILE").arg(option));
     return std::nullopt;
   }
@@ -209,11 +223,26 @@ class TerminalProgress {
   bool shown_ = false;
 };
 
+// `--export OUT --compare LEFT RIGHT [--at T]`: the compare view (both data paths, their mode
+// lanes and the counters table) at one moment, for a slide that sets two paths side by side.
+int runCompareExport(const QCommandLineParser& parser, const ExportRequest& request) {
+  using namespace iosim::gui;
+  const QStringList traces = parser.positionalArguments();
+  CompareView view;
+  QString error;
+  if (!view.openTraces(traces[0], traces[1], &error)) return fail(error, 2);
+  view.playback()->setTime(request.at.value_or(0));
+  const QSize size = request.size.isEmpty() ? QSize(1920, 1200) : request.size;
+  if (!exportWidget(view, request.output, size, &error)) return fail(error, 1);
+  return 0;
+}
+
 int runExport(const QCommandLineParser& parser) {
   using namespace iosim::gui;
   QString error;
   const std::optional<ExportRequest> request = readRequest(parser, &error);
   if (!request) return fail(error, 1);
+  if (parser.isSet(QStringLiteral("compare"))) return runCompareExport(parser, *request);
 
   const std::optional<Trace> trace = TraceFile::load(request->tracePath, &error);
   if (!trace) return fail(error, 2);
@@ -310,10 +339,14 @@ int main(int argc, char** argv) {
       "  iosim-gui --frames DIR --trace FILE [--fps 30] [--speed 1us/s] [--from T --to T]\n"
       "            [--view ...] [--size WxH]\n"
       "  iosim-gui --video OUT.mp4|OUT.webm --trace FILE [same options as --frames]\n"
+      "  iosim-gui --export OUT.png|OUT.svg --compare LEFT.json RIGHT.json [--at T] [--size WxH]\n"
+      "On a screen: iosim-gui [TRACE.json | SCENARIO.yaml] [--presenter] [--iosim PATH],\n"
+      "  iosim-gui --compare LEFT.json RIGHT.json\n"
       "Times: a bare number is ps; or 13.5us, 2ns, 1ms, 0.5s (units ps ns us ms s).\n"
       "Exit status: 0 written, 1 bad arguments or output error, 2 the trace cannot be read."));
   parser.addHelpOption();
-  parser.addPositionalArgument(QStringLiteral("TRACE"), QStringLiteral("trace file to open"));
+  parser.addPositionalArgument(QStringLiteral("FILE"),
+                               QStringLiteral("trace (.json) to play or scenario (.yaml) to open"));
   parser.addOptions({
       {QStringLiteral("export"),
        QStringLiteral("Render one moment to OUT (.png or .svg) and exit."), QStringLiteral("OUT")},
@@ -354,17 +387,41 @@ int main(int argc, char** argv) {
                       "its lanes)."),
        QStringLiteral("WxH")},
       {QStringLiteral("timeline"), QStringLiteral("Same as --view all.")},
+      {QStringLiteral("compare"),
+       QStringLiteral("Open the two traces given as arguments side by side on one clock (with "
+                      "--export: render that view).")},
+      {QStringLiteral("presenter"),
+       QStringLiteral("Start in presenter mode (full screen, large, high contrast; F5 or Esc "
+                      "leaves it).")},
+      {QStringLiteral("iosim"),
+       QStringLiteral("The iosim program that runs scenarios (default: $IOSIM_PROGRAM, next to "
+                      "this program, or PATH)."),
+       QStringLiteral("PATH")},
   });
   parser.process(app);
   if (exporting) return runExport(parser);
 
-  iosim::gui::MainWindow window;
   const QStringList positional = parser.positionalArguments();
-  if (!positional.isEmpty()) {
+  if (parser.isSet(QStringLiteral("compare"))) {
+    if (positional.size() != 2)
+      return fail(usageError(QStringLiteral("--compare takes two traces: --compare LEFT RIGHT")),
+                  1);
+    iosim::gui::CompareView compare;
     QString error;
-    if (!window.openTrace(positional.first(), &error))
+    if (!compare.openTraces(positional[0], positional[1], &error)) return fail(error, 2);
+    compare.show();
+    return app.exec();
+  }
+  if (parser.isSet(QStringLiteral("iosim")))
+    qputenv("IOSIM_PROGRAM", parser.value(QStringLiteral("iosim")).toLocal8Bit());
+  iosim::gui::MainWindow window;
+  if (!positional.isEmpty()) {
+    // A trace plays; a scenario (.yaml) is chosen in the Scenarios pane, ready to run.
+    QString error;
+    if (!window.openFile(positional.first(), &error))
       std::fprintf(stderr, "%s\n", qUtf8Printable(error));
   }
   window.show();
+  if (parser.isSet(QStringLiteral("presenter"))) window.setPresenterMode(true);
   return app.exec();
 }

@@ -72,6 +72,43 @@ class GuiExportTest : public QObject {
     QVERIFY(orange);
   }
 
+  void exportsTheCompareViewOfTwoTraces() {
+    QTemporaryDir dir;
+    const QString out = dir.filePath("compare.png");
+    const Run run = runGui({"--export", out, "--compare", tracePath("read-write.json"),
+                            tracePath("sendfile-sg.json"), "--at", "15us", "--size", "1600x1000"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.stderrText));
+    const QImage image(out);
+    QCOMPARE(image.size(), QSize(1600, 1000));
+    // At 15 us the left side has its CPU copy (orange) and the right its DMA gather (blue).
+    bool orangeLeft = false, blueRight = false;
+    for (int y = 0; y < image.height(); y += 2)
+      for (int x = 0; x < image.width(); x += 2) {
+        const QColor colour = image.pixelColor(x, y);
+        if (x < image.width() / 2 && colour == QColor(0xF2, 0x8C, 0x28)) orangeLeft = true;
+        if (x > image.width() / 2 && colour == QColor(0x1F, 0x6F, 0xD1)) blueRight = true;
+      }
+    QVERIFY(orangeLeft);
+    QVERIFY(blueRight);
+    // SVG too.
+    const QString svg = dir.filePath("compare.svg");
+    QCOMPARE(runGui({"--export", svg, "--compare", tracePath("read-write.json"),
+                     tracePath("sendfile.json")})
+                 .exitCode,
+             0);
+    QFile file(svg);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.readAll().contains("<svg"));
+    // One trace is a usage error; a broken one exits 2 and writes nothing.
+    QCOMPARE(runGui({"--export", out + "2", "--compare", tracePath("read-write.json")}).exitCode,
+             1);
+    const Run broken = runGui({"--export", dir.filePath("broken.png"), "--compare",
+                               tracePath("read-write.json"), tracePath("truncated.json")});
+    QCOMPARE(broken.exitCode, 2);
+    QVERIFY2(broken.stderrText.contains("truncated.json:"), qPrintable(broken.stderrText));
+    QVERIFY(!QFile::exists(dir.filePath("broken.png")));
+  }
+
   void exportsSvgWithTimeline() {
     QTemporaryDir dir;
     const QString out = dir.filePath("burst.svg");
