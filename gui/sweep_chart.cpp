@@ -328,11 +328,12 @@ std::optional<SweepTable> parseSweepCsv(const QByteArray& data, const QString& d
           QStringLiteral("column 'point': '%1' is not a 0-based index").arg(record.fields[0]));
     row.parameters = record.fields.mid(1, statusColumn - 1);
     const QString status = record.fields[statusColumn].trimmed();
-    if (status != QLatin1String("ok") && status != QLatin1String("failed"))
-      return fail(
-          record.line,
-          QStringLiteral("column 'status': expected 'ok' or 'failed', not '%1'").arg(status));
-    row.ok = status == QLatin1String("ok");
+    if (status != QLatin1String("ok") && status != QLatin1String("failed") &&
+        status != QLatin1String("error"))
+      return fail(record.line,
+                  QStringLiteral("column 'status': expected 'ok', 'failed' or 'error', not '%1'")
+                      .arg(status));
+    row.expectationFailed = status == QLatin1String("failed");
     for (int m = 0; m < table.metrics.size(); ++m) {
       const QString& field = record.fields[statusColumn + 1 + m];
       double value = 0;
@@ -342,6 +343,9 @@ std::optional<SweepTable> parseSweepCsv(const QByteArray& data, const QString& d
             QStringLiteral("column '%1': '%2' is not a number").arg(table.metrics[m], field));
       row.metrics.push_back(value);
     }
+    row.ok = status != QLatin1String("error") &&
+             std::any_of(row.metrics.begin(), row.metrics.end(),
+                         [](double value) { return !std::isnan(value); });
     table.rows.push_back(std::move(row));
   }
   return table;
@@ -646,16 +650,23 @@ void SweepChart::rebuild() {
           groups << row->parameters[seriesColumn];
     if (groups.isEmpty()) groups << QString();
 
-    QList<int> failedPoints;
-    for (const SweepRow* row : rows)
-      if (!row->ok) failedPoints << row->point;
-    failedSkipped_ = int(failedPoints.size());
-    if (failedSkipped_ > 0) {
-      QStringList points;
-      for (int point : failedPoints) points << QString::number(point);
-      failedLabel_->setText(tr("%n failed run(s) skipped (point %1).", nullptr, failedSkipped_)
-                                .arg(points.join(QStringLiteral(", "))));
+    QStringList skippedPoints, plottedFailures;
+    for (const SweepRow* row : rows) {
+      if (!row->ok)
+        skippedPoints << QString::number(row->point);
+      else if (row->expectationFailed)
+        plottedFailures << QString::number(row->point);
     }
+    failedSkipped_ = int(skippedPoints.size());
+    QStringList notes;
+    if (failedSkipped_ > 0)
+      notes << tr("%n failed run(s) skipped (point %1).", nullptr, failedSkipped_)
+                   .arg(skippedPoints.join(QStringLiteral(", ")));
+    if (!plottedFailures.isEmpty())
+      notes << tr("%n run(s) failed an expectation but completed; shown (point %1).", nullptr,
+                  int(plottedFailures.size()))
+                   .arg(plottedFailures.join(QStringLiteral(", ")));
+    failedLabel_->setText(notes.join(QLatin1Char(' ')));
 
     for (const QString& metric : selectedMetrics_) {
       for (const QString& group : groups) {

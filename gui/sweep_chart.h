@@ -46,11 +46,15 @@ struct Quantity {
 std::optional<Quantity> parseQuantity(const QString& text);
 
 struct SweepRow {
-  int line = 0;                 // 1-based line of the file where the row starts
-  int point = 0;                // the `point` column
-  QStringList parameters;       // the varied columns' values, as written
-  bool ok = true;               // status "ok" (false: "failed")
-  std::vector<double> metrics;  // one per SweepTable::metrics; NaN where the field is empty
+  int line = 0;            // 1-based line of the file where the row starts
+  int point = 0;           // the `point` column
+  QStringList parameters;  // the varied columns' values, as written
+  // Has results to draw: status "ok", or "failed" (an expectation did not hold or the data did
+  // not verify; the run completed and its metrics are real) with at least one metric value.
+  // "error" rows (the run produced nothing) and rows without values are skipped.
+  bool ok = true;
+  bool expectationFailed = false;  // status "failed"
+  std::vector<double> metrics;     // one per SweepTable::metrics; NaN where the field is empty
 };
 
 struct SweepTable {

@@ -9,6 +9,7 @@
 #include <QImage>
 #include <QLineSeries>
 #include <QLogValueAxis>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -136,8 +137,8 @@ class GuiChartTest : public QObject {
     QTest::newRow("unclosed quote") << "broken/unclosed-quote.csv"
                                     << "unclosed-quote.csv:3: error: a quoted field is not closed";
     QTest::newRow("bad status") << "broken/bad-status.csv"
-                                << "bad-status.csv:2: error: column 'status': expected 'ok' or "
-                                   "'failed', not 'maybe'";
+                                << "bad-status.csv:2: error: column 'status': expected 'ok', "
+                                   "'failed' or 'error', not 'maybe'";
   }
 
   void reportsErrorsWithTheirLine() {
@@ -309,6 +310,57 @@ class GuiChartTest : public QObject {
     QCOMPARE(chart.yAxisTitle("sim_time_ps"), QStringLiteral("simulated time (us)"));
     QCOMPARE(chart.failedRowsSkipped(), 1);
   }
+
+  void errorRowsAreSkippedAndFailedRowsWithResultsShown() {
+    // As iosim sweep writes them: "failed" = completed, an expectation did not hold (metrics are
+    // real); "error" = the run produced nothing.
+    QTemporaryDir dir;
+    QFile file(dir.filePath("statuses.csv"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(
+        "point,size,status,sim_time_ps\n0,4KiB,ok,1000000\n1,8KiB,failed,2000000\n"
+        "2,16KiB,error,\n3,32KiB,ok,4000000\n");
+    file.close();
+    SweepChart chart;
+    QString error;
+    QVERIFY2(chart.openCsv(file.fileName(), &error), qPrintable(error));
+    QCOMPARE(chart.points("sim_time_ps", "simulated time"),
+             std::vector<QPointF>({QPointF(4096, 1e6), QPointF(8192, 2e6), QPointF(32768, 4e6)}));
+    QCOMPARE(chart.failedRowsSkipped(), 1);
+    QVERIFY2(chart.failedText().contains("skipped (point 2)"), qPrintable(chart.failedText()));
+    QVERIFY2(chart.failedText().contains("failed an expectation but completed; shown (point 1)"),
+             qPrintable(chart.failedText()));
+  }
+
+#ifdef IOSIM_BINARY
+  // End to end: a real `iosim sweep` over a built-in scenario's knobs opens in the chart with
+  // a numeric size axis and one line per mechanism.
+  void chartsARealSweep() {
+    QTemporaryDir dir;
+    const QString out = dir.filePath("sweep.csv");
+    QProcess sweep;
+    sweep.start(
+        QStringLiteral(IOSIM_BINARY),
+        {"sweep", QStringLiteral(IOSIM_SOURCE_DIR "/scenarios/mechanisms/pio.yaml"), "--vary",
+         "size=4KiB..16KiB:x2", "--vary", "mechanism=pio,interrupt", "--jobs", "2", "--out", out});
+    QVERIFY(sweep.waitForFinished(300000));
+    QVERIFY2(sweep.exitCode() == 0 || sweep.exitCode() == 1,
+             qPrintable(QString::fromUtf8(sweep.readAllStandardError())));
+    SweepChart chart;
+    QString error;
+    QVERIFY2(chart.openCsv(out, &error), qPrintable(error));
+    QVERIFY(chart.setXParameter("size"));
+    QVERIFY(chart.setSeriesBy("mechanism"));
+    QCOMPARE(chart.xAxisKind(), SweepChart::AxisKind::Linear);  // 4 to 16 KiB: not 100x
+    QCOMPARE(chart.seriesNames("sim_time_ps"),
+             QStringList({"mechanism = pio", "mechanism = interrupt"}));
+    const std::vector<QPointF> pio = chart.points("sim_time_ps", "mechanism = pio");
+    QCOMPARE(pio.size(), size_t(3));
+    QCOMPARE(pio[0].x(), 4096.0);
+    QCOMPARE(pio[2].x(), 16384.0);
+    QVERIFY(pio[0].y() < pio[1].y() && pio[1].y() < pio[2].y());  // more bytes, more time
+  }
+#endif
 
   void exportsPngAndSvg() {
     SweepChart chart;

@@ -60,3 +60,9 @@ iosim_add_gui_test(gui_compare_test gui_compare_test.cpp)
 iosim_add_gui_test(gui_chart_test gui_chart_test.cpp)
 target_compile_definitions(gui_chart_test PRIVATE
                            IOSIM_GUI_SWEEPS="${CMAKE_CURRENT_SOURCE_DIR}/data/sweeps")
+# With the simulator built, the chart test also charts a real `iosim sweep`.
+if(TARGET iosim)
+  target_compile_definitions(gui_chart_test PRIVATE IOSIM_BINARY="$<TARGET_FILE:iosim>"
+                                                    IOSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  add_dependencies(gui_chart_test iosim)
+endif()

@@ -19,3 +19,13 @@ if(TARGET iosim)
   # The test runs the program: build it first.
   add_dependencies(sim_cli_test iosim)
 endif()
+
+# `iosim sweep` and `iosim merge`: range expansion and file formats in-process, the program as
+# users run it (parallel, interrupted and resumed, sharded and merged).
+if(TARGET iosim)
+  iosim_add_test(sim_sweep_test sim_sweep_test.cpp LIBS iosim::sim nlohmann_json::nlohmann_json)
+  target_compile_definitions(sim_sweep_test PRIVATE
+    IOSIM_BINARY="$<TARGET_FILE:iosim>"
+    IOSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  add_dependencies(sim_sweep_test iosim)
+endif()

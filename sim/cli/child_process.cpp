@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <csignal>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -82,55 +84,101 @@ int wait_for(pid_t pid) {
   return kSignalExitBase;
 }
 
+void kill_and_reap(std::vector<Running>& running) {
+  for (Running& r : running) {
+    ::kill(r.pid, SIGKILL);
+    if (r.out_fd >= 0) ::close(r.out_fd);
+    if (r.err_fd >= 0) ::close(r.err_fd);
+    int status = 0;
+    while (::waitpid(r.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  running.clear();
+}
+
 }  // namespace
+
+bool run_children_streaming(const ChildStream& stream, unsigned jobs) {
+  if (jobs == 0) jobs = 1;
+  const auto stop = [&] { return stream.stop_requested && stream.stop_requested(); };
+  std::vector<Running> running;
+  std::vector<ChildResult> outputs;  // parallel to `running`
+  std::size_t next = 0;
+  try {
+    while (next < stream.count || !running.empty()) {
+      if (stop()) {
+        kill_and_reap(running);
+        return false;
+      }
+      while (next < stream.count && running.size() < jobs) {
+        running.push_back(start(next, stream.command_of(next)));
+        outputs.emplace_back();
+        ++next;
+      }
+      std::vector<pollfd> fds;
+      std::vector<std::pair<std::size_t, bool>> owners;  // (running index, is stdout)
+      for (std::size_t i = 0; i < running.size(); ++i) {
+        if (running[i].out_fd >= 0) {
+          fds.push_back({running[i].out_fd, POLLIN, 0});
+          owners.emplace_back(i, true);
+        }
+        if (running[i].err_fd >= 0) {
+          fds.push_back({running[i].err_fd, POLLIN, 0});
+          owners.emplace_back(i, false);
+        }
+      }
+      const int timeout = stream.on_tick ? stream.tick_ms : -1;
+      const int ready = fds.empty() ? 0 : ::poll(fds.data(), fds.size(), timeout);
+      if (ready < 0) {
+        if (errno == EINTR) continue;
+        fail("poll", errno);
+      }
+      if (stream.on_tick) stream.on_tick();
+      for (std::size_t f = 0; f < fds.size(); ++f) {
+        if (fds[f].revents == 0) continue;
+        Running& r = running[owners[f].first];
+        ChildResult& output = outputs[owners[f].first];
+        if (owners[f].second) {
+          drain(r.out_fd, output.out);
+        } else {
+          drain(r.err_fd, output.err);
+        }
+      }
+      // A child whose pipes are both closed has finished writing: collect its status.
+      for (std::size_t i = 0; i < running.size();) {
+        if (running[i].out_fd < 0 && running[i].err_fd < 0) {
+          // Ask before delivering: a child killed by the same Ctrl-C that stops us must not be
+          // reported as a failure.
+          if (stop()) {
+            kill_and_reap(running);
+            return false;
+          }
+          ChildResult result = std::move(outputs[i]);
+          result.exit_status = wait_for(running[i].pid);
+          const std::size_t index = running[i].index;
+          running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
+          outputs.erase(outputs.begin() + static_cast<std::ptrdiff_t>(i));
+          stream.on_finished(index, std::move(result));
+        } else {
+          ++i;
+        }
+      }
+    }
+  } catch (...) {
+    kill_and_reap(running);
+    throw;
+  }
+  return true;
+}
 
 std::vector<ChildResult> run_children(const std::vector<std::vector<std::string>>& commands,
                                       unsigned jobs) {
-  if (jobs == 0) jobs = 1;
   std::vector<ChildResult> results(commands.size());
-  std::vector<Running> running;
-  std::size_t next = 0;
-  while (next < commands.size() || !running.empty()) {
-    while (next < commands.size() && running.size() < jobs) {
-      running.push_back(start(next, commands[next]));
-      ++next;
-    }
-    std::vector<pollfd> fds;
-    std::vector<std::pair<std::size_t, bool>> owners;  // (running index, is stdout)
-    for (std::size_t i = 0; i < running.size(); ++i) {
-      if (running[i].out_fd >= 0) {
-        fds.push_back({running[i].out_fd, POLLIN, 0});
-        owners.emplace_back(i, true);
-      }
-      if (running[i].err_fd >= 0) {
-        fds.push_back({running[i].err_fd, POLLIN, 0});
-        owners.emplace_back(i, false);
-      }
-    }
-    if (!fds.empty() && ::poll(fds.data(), fds.size(), -1) < 0) {
-      if (errno == EINTR) continue;
-      fail("poll", errno);
-    }
-    for (std::size_t f = 0; f < fds.size(); ++f) {
-      if (fds[f].revents == 0) continue;
-      Running& r = running[owners[f].first];
-      ChildResult& result = results[r.index];
-      if (owners[f].second) {
-        drain(r.out_fd, result.out);
-      } else {
-        drain(r.err_fd, result.err);
-      }
-    }
-    // A child whose pipes are both closed has finished writing: collect its status.
-    for (std::size_t i = 0; i < running.size();) {
-      if (running[i].out_fd < 0 && running[i].err_fd < 0) {
-        results[running[i].index].exit_status = wait_for(running[i].pid);
-        running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
-      } else {
-        ++i;
-      }
-    }
-  }
+  ChildStream stream;
+  stream.count = commands.size();
+  stream.command_of = [&](std::size_t i) { return commands[i]; };
+  stream.on_finished = [&](std::size_t i, ChildResult&& result) { results[i] = std::move(result); };
+  run_children_streaming(stream, jobs);
   return results;
 }
 

@@ -15,6 +15,7 @@
 
 #include "sim/catalog.h"
 #include "sim/cli/child_process.h"
+#include "sim/cli/sweep_command.h"
 #include "sim/export_json.h"
 #include "sim/export_vcd.h"
 #include "sim/file_output.h"
@@ -43,6 +44,29 @@ constexpr int kExitBadInput = 2;
 const char* const kSelf = "/proc/self/exe";
 /// The environment variable that says where the built-in scenarios are (`iosim list`).
 const char* const kScenariosEnv = "IOSIM_SCENARIOS";
+/// The environment variable that names another program to run each point of a sweep (the tests
+/// use a wrapper that crashes on purpose); by default this program itself.
+const char* const kSweepWorkerEnv = "IOSIM_SWEEP_WORKER";
+
+/// The command as typed, each argument quoted for a POSIX shell when it needs it (OUT.meta).
+std::string shell_command(int argc, char** argv) {
+  std::string out = "iosim";
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool plain = !arg.empty() && arg.find_first_not_of(
+                                           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                           "0123456789_./=:,+@%-") == std::string::npos;
+    out += ' ';
+    if (plain) {
+      out += arg;
+    } else {
+      out += '\'';
+      for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      out += '\'';
+    }
+  }
+  return out;
+}
 
 /// Reads every `--set KEY=VALUE`; prints the first malformed one and returns false.
 bool parse_overrides(const std::vector<std::string>& arguments,
@@ -380,6 +404,35 @@ int main(int argc, char** argv) {
       app.add_subcommand("presets", "List the presets and the values each one sets");
   presets_cmd->add_flag("--markdown", presets_markdown, "Markdown (docs/presets.md)");
 
+  iosim::cli::SweepOptions sweep;
+  CLI::App* sweep_cmd = app.add_subcommand(
+      "sweep", "Run a scenario at every point of a grid of values, in parallel, into CSV or JSON");
+  sweep_cmd->add_option("file", sweep.file, "Scenario file")->required();
+  sweep_cmd
+      ->add_option("--vary", sweep.vary,
+                   "KEY=VALUES: a list a,b,c or a range LO..HI:xFACTOR or LO..HI:+STEP; KEY as "
+                   "--set takes it (repeatable; the first varies slowest)")
+      ->type_name("KEY=VALUES")
+      ->required()
+      ->allow_extra_args(false);
+  sweep_cmd->add_option("--jobs,-j", sweep.jobs, "Points to run at once (default: the cores)")
+      ->check(CLI::Range(1U, 1024U));
+  sweep_cmd->add_option("--out,-o", sweep.out,
+                        "Write the rows to this .csv or .json file, resumable (default: CSV on "
+                        "stdout)");
+  sweep_cmd->add_option("--shard", sweep.shard, "Run only share I of N: the points p % N == I-1")
+      ->type_name("I/N");
+  sweep_cmd->add_option("--metrics", sweep.metrics, "The metric columns, comma-separated")
+      ->type_name("M1,M2,...");
+  add_set_option(sweep_cmd, sets);
+
+  std::string merge_out;
+  std::vector<std::string> merge_inputs;
+  CLI::App* merge_cmd =
+      app.add_subcommand("merge", "Join the shards of a sweep (--shard) into one file");
+  merge_cmd->add_option("out", merge_out, "The merged file (.csv or .json)")->required();
+  merge_cmd->add_option("shards", merge_inputs, "The shards' files")->required();
+
   bool metrics_markdown = false, metrics_csv = false;
   CLI::App* metrics_cmd = app.add_subcommand("metrics", "List the metric names and their meaning");
   metrics_cmd->add_flag("--markdown", metrics_markdown, "Markdown (docs/trace-format.md)");
@@ -392,8 +445,17 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitBadInput;
   }
 
+  if (*merge_cmd)
+    return iosim::cli::command_merge(merge_out, merge_inputs, shell_command(argc, argv));
   std::vector<ScenarioOverride> overrides;
   if (!parse_overrides(sets, overrides)) return kExitBadInput;
+  if (*sweep_cmd) {
+    sweep.sets = sets;
+    sweep.command_line = shell_command(argc, argv);
+    const char* worker = std::getenv(kSweepWorkerEnv);
+    sweep.worker = worker != nullptr && *worker != '\0' ? worker : kSelf;
+    return iosim::cli::command_sweep(sweep);
+  }
   if (*run_cmd) {
     run.seed_given = seed_opt->count() > 0;
     run.overrides = overrides;
