@@ -4,6 +4,7 @@
 #include "export.h"
 #include "main_window.h"
 #include "scenario_browser.h"
+#include "sweep_chart.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -82,7 +83,12 @@ std::optional<ExportRequest> readRequest(const QCommandLineParser& parser, QStri
                          : request.kind == ExportRequest::Kind::Frames ? QStringLiteral("--frames")
                                                                        : QStringLiteral("--video");
   request.tracePath = parser.value(QStringLiteral("trace"));
-  if (parser.isSet(QStringLiteral("compare"))) {
+  if (parser.isSet(QStringLiteral("sweep"))) {
+    if (request.kind != ExportRequest::Kind::Image) {
+      *error = usageError(QStringLiteral("--sweep exports a chart (--export), not %1").arg(option));
+      return std::nullopt;
+    }
+  } else if (parser.isSet(QStringLiteral("compare"))) {
     if (request.kind != ExportRequest::Kind::Image) {
       *error =
           usageError(QStringLiteral("--compare exports one moment (--export), not %1").arg(option));
@@ -237,11 +243,43 @@ int runCompareExport(const QCommandLineParser& parser, const ExportRequest& requ
   return 0;
 }
 
+// `--export OUT --sweep RESULTS.csv [--x KEY] [--series-by KEY] [--metrics A,B]`: the charts of
+// an `iosim sweep` for a slide.
+int runSweepExport(const QCommandLineParser& parser, const ExportRequest& request) {
+  using namespace iosim::gui;
+  SweepChart chart;
+  QString error;
+  if (!chart.openCsv(parser.value(QStringLiteral("sweep")), &error)) return fail(error, 2);
+  if (parser.isSet(QStringLiteral("x")) && !chart.setXParameter(parser.value(QStringLiteral("x"))))
+    return fail(usageError(QStringLiteral("--x: '%1' is not a varied column of the sweep")
+                               .arg(parser.value(QStringLiteral("x")))),
+                1);
+  if (parser.isSet(QStringLiteral("series-by")) &&
+      !chart.setSeriesBy(parser.value(QStringLiteral("series-by"))))
+    return fail(usageError(QStringLiteral("--series-by: '%1' is not a varied column of the sweep")
+                               .arg(parser.value(QStringLiteral("series-by")))),
+                1);
+  if (parser.isSet(QStringLiteral("metrics"))) {
+    const QStringList wanted =
+        parser.value(QStringLiteral("metrics")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    for (const QString& metric : wanted)
+      if (!chart.availableMetrics().contains(metric))
+        return fail(
+            usageError(QStringLiteral("--metrics: '%1' is not in the sweep (it has %2)")
+                           .arg(metric, chart.availableMetrics().join(QStringLiteral(", ")))),
+            1);
+    chart.setMetrics(wanted);
+  }
+  if (!chart.exportImage(request.output, &error, request.size)) return fail(error, 1);
+  return 0;
+}
+
 int runExport(const QCommandLineParser& parser) {
   using namespace iosim::gui;
   QString error;
   const std::optional<ExportRequest> request = readRequest(parser, &error);
   if (!request) return fail(error, 1);
+  if (parser.isSet(QStringLiteral("sweep"))) return runSweepExport(parser, *request);
   if (parser.isSet(QStringLiteral("compare"))) return runCompareExport(parser, *request);
 
   const std::optional<Trace> trace = TraceFile::load(request->tracePath, &error);
@@ -340,6 +378,8 @@ int main(int argc, char** argv) {
       "            [--view ...] [--size WxH]\n"
       "  iosim-gui --video OUT.mp4|OUT.webm --trace FILE [same options as --frames]\n"
       "  iosim-gui --export OUT.png|OUT.svg --compare LEFT.json RIGHT.json [--at T] [--size WxH]\n"
+      "  iosim-gui --export OUT.png|OUT.svg --sweep RESULTS.csv [--x KEY] [--series-by KEY]\n"
+      "            [--metrics A,B] [--size WxH]\n"
       "On a screen: iosim-gui [TRACE.json | SCENARIO.yaml] [--presenter] [--iosim PATH],\n"
       "  iosim-gui --compare LEFT.json RIGHT.json\n"
       "Times: a bare number is ps; or 13.5us, 2ns, 1ms, 0.5s (units ps ns us ms s).\n"
@@ -390,6 +430,18 @@ int main(int argc, char** argv) {
       {QStringLiteral("compare"),
        QStringLiteral("Open the two traces given as arguments side by side on one clock (with "
                       "--export: render that view).")},
+      {QStringLiteral("sweep"),
+       QStringLiteral("With --export: chart the results of `iosim sweep` (a CSV)."),
+       QStringLiteral("CSV")},
+      {QStringLiteral("x"), QStringLiteral("With --sweep: the varied column on the x axis."),
+       QStringLiteral("KEY")},
+      {QStringLiteral("series-by"),
+       QStringLiteral("With --sweep: one line per value of this varied column."),
+       QStringLiteral("KEY")},
+      {QStringLiteral("metrics"),
+       QStringLiteral("With --sweep: the metrics to chart, comma-separated (default: throughput, "
+                      "CPU busy time, copies)."),
+       QStringLiteral("A,B")},
       {QStringLiteral("presenter"),
        QStringLiteral("Start in presenter mode (full screen, large, high contrast; F5 or Esc "
                       "leaves it).")},

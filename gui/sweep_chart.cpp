@@ -801,6 +801,8 @@ QChart* SweepChart::makeChart(const QString& metric) const {
       axis->setRange(minX - 1, maxX + 1);
     else
       axis->setRange(minX, maxX);
+    // Round ticks (4..64 KiB ticks at 0, 10, 20... rather than 4, 19, 34...).
+    axis->applyNiceNumbers();
   } else if (xAxisKind_ == AxisKind::Log && std::isfinite(minX)) {
     static_cast<QLogValueAxis*>(xAxis)->setRange(minX / 1.5, maxX * 1.5);
   }

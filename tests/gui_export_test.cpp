@@ -109,6 +109,27 @@ class GuiExportTest : public QObject {
     QVERIFY(!QFile::exists(dir.filePath("broken.png")));
   }
 
+  void exportsTheChartsOfASweep() {
+    QTemporaryDir dir;
+    const QString out = dir.filePath("chart.png");
+    const QString csv = QStringLiteral(IOSIM_GUI_TRACES "/../sweeps/size-sg.csv");
+    Run run =
+        runGui({"--export", out, "--sweep", csv, "--x", "files[0].size", "--series-by",
+                "platform.nic.scatter_gather", "--metrics", "cpu.busy_ps", "--size", "1200x800"});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.stderrText));
+    QCOMPARE(QImage(out).size(), QSize(1200, 800));
+    // Wrong column or metric: exit 1 naming it; a file that is not a sweep: exit 2.
+    run = runGui({"--export", dir.filePath("x.png"), "--sweep", csv, "--x", "nope"});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.stderrText.contains("--x: 'nope'"), qPrintable(run.stderrText));
+    run = runGui({"--export", dir.filePath("x.png"), "--sweep", csv, "--metrics", "bogus"});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.stderrText.contains("--metrics: 'bogus'"), qPrintable(run.stderrText));
+    run = runGui({"--export", dir.filePath("x.png"), "--sweep", tracePath("read-write.json")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY(!QFile::exists(dir.filePath("x.png")));
+  }
+
   void exportsSvgWithTimeline() {
     QTemporaryDir dir;
     const QString out = dir.filePath("burst.svg");
