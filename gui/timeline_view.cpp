@@ -52,7 +52,7 @@ void TimelineView::setIndex(const TraceIndex* index) {
     return;
   }
   const Trace& trace = index_->trace();
-  std::vector<Lane> cpuLanes, deviceLanes, dmaLanes;
+  std::vector<Lane> cpuLanes, deviceLanes, dmaLanes, otherLanes;
   Lane bus{QStringLiteral("bus"), QStringLiteral("bus"), {}, 0};
   auto laneOf = [](std::vector<Lane>& lanes, const QString& name, const QString& kind) -> Lane& {
     for (Lane& lane : lanes)
@@ -74,9 +74,14 @@ void TimelineView::setIndex(const TraceIndex* index) {
           .items.push_back({record.start, record.end, phaseColor(device.phase), i});
     } else if (record.type == RecordType::Bus) {
       bus.items.push_back({record.start, record.end, initiatorColor(trace.buses[d].initiator), i});
+    } else if (record.type == RecordType::Other) {
+      // Record types the player does not model (readahead, cache_access, eviction...): a lane
+      // per type, so that whatever a later scenario records is still on the timeline.
+      laneOf(otherLanes, trace.others[d].type, QStringLiteral("other"))
+          .items.push_back({record.start, record.end, QColor(0x00, 0x89, 0x7B), i});
     }
   }
-  for (auto* group : {&cpuLanes, &deviceLanes, &dmaLanes})
+  for (auto* group : {&cpuLanes, &deviceLanes, &dmaLanes, &otherLanes})
     for (Lane& lane : *group) lanes_.push_back(std::move(lane));
   lanes_.push_back(std::move(bus));
   for (Lane& lane : lanes_)

@@ -45,11 +45,42 @@ QString recordTypeName(RecordType type) {
       return QStringLiteral("narration");
     case RecordType::Verification:
       return QStringLiteral("verification");
+    case RecordType::Other:
+      return QStringLiteral("other");
   }
   return QStringLiteral("?");
 }
 
 namespace {
+
+// The fields every record has; the rest of a record of unknown type is its own.
+bool isCommonField(const QString& key) {
+  return key == QLatin1String("type") || key == QLatin1String("start") ||
+         key == QLatin1String("end") || key == QLatin1String("actor") ||
+         key == QLatin1String("step");
+}
+
+QString jsonValueText(const QJsonValue& value) {
+  switch (value.type()) {
+    case QJsonValue::String:
+      return value.toString();
+    case QJsonValue::Double: {
+      const double number = value.toDouble();
+      return number == double(qint64(number)) ? QString::number(qint64(number))
+                                              : QString::number(number, 'g', 17);
+    }
+    case QJsonValue::Bool:
+      return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Null:
+      return QStringLiteral("null");
+    case QJsonValue::Object:
+      return QStringLiteral("{...}");
+    case QJsonValue::Array:
+      return QStringLiteral("[...]");
+    default:
+      return {};
+  }
+}
 
 // Thrown inside the parser only, turned into the error string by TraceFile::parse.
 struct FormatError {
@@ -298,10 +329,17 @@ std::optional<Trace> parseWithQtJson(const QByteArray& data, const QString& disp
         record.detail = int(trace.verifications.size());
         trace.verifications.push_back({f.string("what"), f.count("bytes"), f.count("mismatched")});
       } else {
-        // The format lets a writer add record types within one version:
-        // skip them.
-        ++trace.skippedUnknownRecords;
-        continue;
+        // The format lets a writer add record types within one version: keep them generically
+        // (a timeline lane per type, their fields in the details).
+        record.type = RecordType::Other;
+        record.detail = int(trace.others.size());
+        OtherRecord other{type, {}};
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+          if (isCommonField(it.key())) continue;
+          other.fields.emplace_back(it.key(), jsonValueText(it.value()));
+        }
+        trace.others.push_back(std::move(other));
+        ++trace.genericRecords;
       }
       trace.records.push_back(std::move(record));
     }
@@ -633,7 +671,7 @@ class FastTraceReader {
     return region;
   }
 
-  // Reads one record into the trace, as the QJsonDocument path does; false for an unknown type.
+  // Reads one record into the trace, as the QJsonDocument path does (an unknown type as Other).
   bool readRecord(const std::vector<Member>& m, Trace& trace, Record& record,
                   std::optional<Region>* regionRecord) {
     const std::string_view type = require(m, "type").raw;
@@ -699,9 +737,39 @@ class FastTraceReader {
       record.detail = int(trace.verifications.size());
       trace.verifications.push_back({string(m, "what"), count(m, "bytes"), count(m, "mismatched")});
     } else {
-      return false;
+      record.type = RecordType::Other;
+      record.detail = int(trace.others.size());
+      OtherRecord other{text(require(m, "type")), {}};
+      for (const Member& member : m) {
+        const QString key = QString::fromUtf8(member.key.data(), qsizetype(member.key.size()));
+        if (isCommonField(key)) continue;
+        other.fields.emplace_back(key, valueText(member.value));
+      }
+      trace.others.push_back(std::move(other));
+      ++trace.genericRecords;
     }
     return true;
+  }
+
+  // A field of a record of unknown type, as text for the details pane.
+  QString valueText(const Value& value) {
+    switch (value.kind) {
+      case Value::Kind::String:
+        return text(value);
+      case Value::Kind::Integer:
+        return QString::number(value.integer);
+      case Value::Kind::OtherNumber:
+        return QString::fromUtf8(value.raw.data(), qsizetype(value.raw.size()));
+      case Value::Kind::Bool:
+        return value.boolean ? QStringLiteral("true") : QStringLiteral("false");
+      case Value::Kind::Null:
+        return QStringLiteral("null");
+      case Value::Kind::Object:
+        return QStringLiteral("{...}");
+      case Value::Kind::Array:
+        return QStringLiteral("[...]");
+    }
+    return {};
   }
 
   Trace readDocument() {
@@ -783,10 +851,7 @@ class FastTraceReader {
       readMembers(members);
       Record record;
       std::optional<Region> region;
-      if (!readRecord(members, trace, record, &region)) {
-        ++trace.skippedUnknownRecords;
-        continue;
-      }
+      readRecord(members, trace, record, &region);
       if (region) regionRecords.emplace_back(trace.records.size(), std::move(*region));
       trace.records.push_back(std::move(record));
     } while (consume(','));
@@ -905,6 +970,13 @@ QString Trace::describe(int recordIndex) const {
     case RecordType::Narration:
       lines << narrations[d].text;
       break;
+    case RecordType::Other: {
+      const OtherRecord& other = others[d];
+      lines[0] = QStringLiteral("%1 by %2").arg(other.type, r.actor);
+      for (const auto& [key, value] : other.fields)
+        lines << QStringLiteral("%1: %2").arg(key, value);
+      break;
+    }
     case RecordType::Verification: {
       const VerificationRecord& v = verifications[d];
       lines << QStringLiteral("verified %1: %2 compared, %3 mismatched")

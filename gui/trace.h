@@ -35,6 +35,7 @@ enum class RecordType {
   Cpu,
   Narration,
   Verification,
+  Other,  // a type this player has no model for (readahead, cache_access, ...): kept generically
 };
 
 QString recordTypeName(RecordType type);
@@ -109,6 +110,15 @@ struct NarrationRecord {
   QString text;
 };
 
+// A record of a type the player does not model: its type and its own fields as text, so that
+// records added to the format later still show in the timeline and the details pane.
+struct OtherRecord {
+  QString type;
+  // Without the common fields; in file order (alphabetical when the QJsonDocument reader, the
+  // fallback for unusual files, read it).
+  std::vector<std::pair<QString, QString>> fields;
+};
+
 struct VerificationRecord {
   QString what;
   qint64 bytes = 0;
@@ -145,7 +155,8 @@ struct Trace {
   std::vector<CpuRecord> cpus;
   std::vector<NarrationRecord> narrations;
   std::vector<VerificationRecord> verifications;
-  int skippedUnknownRecords = 0;
+  std::vector<OtherRecord> others;
+  int genericRecords = 0;  // records of types the player does not model (RecordType::Other)
 
   const Region* findRegion(const QString& name) const;
   // The label of a region, or its name when the trace does not declare it.

@@ -210,7 +210,7 @@ class GuiTraceTest : public QObject {
     QString error;
     QVERIFY(!TraceFile::parse(R"({"format":"other","version":1})", "f.json", &error));
     QVERIFY2(error.contains("not 'iosim-trace'"), qPrintable(error));
-    // Unknown record types are skipped, unknown fields ignored, large times read exactly.
+    // Unknown record types are kept as Other, unknown fields ignored, large times read exactly.
     const QByteArray data = R"({"format":"iosim-trace","version":1,"time_unit":"ps",
       "scenario":{"title":"t","file":"f","seed":1},"end_time":9000000000000001,"regions":[],
       "records":[{"type":"future_thing","start":0,"end":0,"actor":"x","step":""},
@@ -218,9 +218,27 @@ class GuiTraceTest : public QObject {
          "step":"s","text":"hi","new_field":[1,2]}],"metrics":{}})";
     const std::optional<Trace> trace = TraceFile::parse(data, "ok.json", &error);
     QVERIFY2(trace, qPrintable(error));
-    QCOMPARE(trace->skippedUnknownRecords, 1);
-    QCOMPARE(trace->records.size(), size_t(1));
-    QCOMPARE(trace->records[0].start, Picoseconds(9000000000000001));
+    // A record of a type the player does not model is kept generically, with its own fields.
+    QCOMPARE(trace->genericRecords, 1);
+    QCOMPARE(trace->records.size(), size_t(2));
+    QCOMPARE(trace->records[0].type, RecordType::Other);
+    QCOMPARE(trace->others[0].type, QStringLiteral("future_thing"));
+    QCOMPARE(trace->records[1].start, Picoseconds(9000000000000001));
+    // Its own fields are kept as text, in file order, for the details pane.
+    const QByteArray withFields = R"({"format":"iosim-trace","version":1,"time_unit":"ps",
+      "scenario":{"title":"t","file":"f","seed":1},"end_time":10,"regions":[],
+      "records":[{"type":"readahead","start":5,"end":5,"actor":"reader","step":"",
+        "file":"/data/f","start_page":4,"pages":8,"async":true,"marker":-1,"extra":{"a":1}}],
+      "metrics":{}})";
+    const std::optional<Trace> generic = TraceFile::parse(withFields, "g.json", &error);
+    QVERIFY2(generic, qPrintable(error));
+    QCOMPARE(generic->others.size(), size_t(1));
+    const std::vector<std::pair<QString, QString>> expected = {
+        {"file", "/data/f"}, {"start_page", "4"}, {"pages", "8"},
+        {"async", "true"},   {"marker", "-1"},    {"extra", "{...}"}};
+    QCOMPARE(generic->others[0].fields, expected);
+    QVERIFY(generic->describe(0).startsWith("readahead by reader"));
+    QVERIFY(generic->describe(0).contains("start_page: 4"));
   }
 
   void everyTruncationAndCorruptionFailsCleanly() {
