@@ -10,13 +10,15 @@
 #include "models/hw/dma_controller.h"
 #include "models/hw/dram.h"
 #include "models/hw/interrupt_controller.h"
+#include "models/hw/network_peer.h"
+#include "models/hw/nic.h"
 #include "models/os/kernel.h"
 
 namespace iosim {
 namespace {
 
 // Target indices on the bus, in binding order.
-enum Target : unsigned { kDram, kPic, kDma, kChannel, kFirstDisk };
+enum Target : unsigned { kDram, kPic, kDma, kChannel, kNic, kFirstDisk };
 
 /// The machine: modules are top-level SystemC objects (so records name them "cpu0", "disk0"),
 /// owned and wired here. Like the TLM examples' top module, it only wires; every timing comes
@@ -31,6 +33,8 @@ class Machine {
         cpu_("cpu0", params_.cpu, bus_, address_map::pic, context),
         dma_("dma0", params_.dma, context),
         channel_("channel0", params_.channel, context),
+        nic_("nic0", params_.nic, context),
+        peer_("peer0", params_.peer, context),
         irq_lines_("irq", params_.pic.lines),
         intr_("intr") {
     const unsigned highest_line = static_cast<unsigned>(irq_line::disk(kDiskCount - 1));
@@ -50,6 +54,7 @@ class Machine {
     cpu_.bus_socket.bind(bus_.initiator_socket);
     dma_.bus_socket.bind(bus_.initiator_socket);
     channel_.bus_socket.bind(bus_.initiator_socket);
+    nic_.bus_socket.bind(bus_.initiator_socket);
 
     bus_.target_socket.bind(dram_.bus_socket);
     bus_.map(kDram, address_map::dram_base, params_.dram.size.bytes, "dram");
@@ -59,6 +64,14 @@ class Machine {
     bus_.map(kDma, address_map::dma, address_map::io_window, "dma0");
     bus_.target_socket.bind(channel_.register_socket);
     bus_.map(kChannel, address_map::channel, address_map::io_window, "channel0");
+    bus_.target_socket.bind(nic_.register_socket);
+    bus_.map(kNic, address_map::nic, address_map::io_window, "nic0");
+    // The card's bus-master reads are what the seeds' table counts as DMA copies.
+    nic_.set_gather_engine(trace::Engine::dma);
+    nic_.connect(peer_);
+    nic_.irq_out.bind(irq_lines_[irq_line::nic]);
+    pic_.name_line(irq_line::nic, "nic0");
+    if (spec.keep_received_bytes) peer_.keep_bytes(true);
 
     for (unsigned i = 0; i < kDiskCount; ++i) {
       const std::string name = "disk" + std::to_string(i);
@@ -96,11 +109,17 @@ class Machine {
     wiring.csw_address = params_.channel.csw_address;
     wiring.sector_size = params_.disk.sector_size.bytes;
     wiring.data_register_width = params_.disk.data_register_width.bytes;
+    wiring.nic = &nic_;
+    wiring.peer = &peer_;
+    wiring.nic_registers = address_map::nic;
+    wiring.nic_irq_line = irq_line::nic;
     kernel_ = std::make_unique<os::Kernel>("kernel", params_.kernel, wiring, context);
     for (const os::ProcessSpec& p : spec.processes) kernel_->add_process(p);
+    for (const os::FileSpec& f : spec.files) kernel_->add_file(f);
   }
 
   os::Kernel& kernel() { return *kernel_; }
+  const hw::NetworkPeer& peer() const { return peer_; }
 
  private:
   PlatformParams params_;
@@ -110,6 +129,8 @@ class Machine {
   hw::Cpu cpu_;
   hw::DmaController dma_;
   hw::ChannelProcessor channel_;
+  hw::Nic nic_;
+  hw::NetworkPeer peer_;
   std::vector<std::unique_ptr<hw::Disk>> disks_;
   sc_core::sc_vector<sc_core::sc_signal<bool>> irq_lines_;
   sc_core::sc_signal<bool> intr_;
@@ -130,6 +151,9 @@ RunOutcome run_platform(const RunSpec& spec, trace::Sink& sink) {
     os::Kernel& kernel = machine.kernel();
     outcome.completed = kernel.finished();
     outcome.end_time = outcome.completed ? kernel.end_time() : to_ps(sc_core::sc_time_stamp());
+    if (spec.keep_received_bytes) {
+      for (std::uint32_t c : kernel.connections()) outcome.received[c] = machine.peer().stream(c);
+    }
     if (!outcome.completed) {
       const bool hit_limit = sc_core::sc_time_stamp() >= spec.time_limit;
       outcome.error = (hit_limit ? "stopped at the time limit of " + format_time(spec.time_limit)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "models/hw/disk_params.h"
 #include "models/hw/dma_params.h"
 #include "models/hw/dram_params.h"
+#include "models/hw/nic_params.h"
 #include "models/os/kernel_params.h"
 #include "models/os/program.h"
 
@@ -27,6 +29,8 @@ struct PlatformParams {
   hw::DiskParams disk;
   hw::DmaParams dma;
   hw::ChannelParams channel;
+  hw::NicParams nic;
+  hw::NetworkPeerParams peer;
   os::KernelParams kernel;
 
   /// Calls v(section_name, section) for each section.
@@ -39,6 +43,8 @@ struct PlatformParams {
     v("disk", disk);
     v("dma", dma);
     v("channel", channel);
+    v("nic", nic);
+    v("peer", peer);
     v("kernel", kernel);
   }
 };
@@ -51,6 +57,7 @@ constexpr std::uint64_t io_window = 0x100;     // each device gets one window
 constexpr std::uint64_t pic = io_base + 0x000;
 constexpr std::uint64_t dma = io_base + 0x100;
 constexpr std::uint64_t channel = io_base + 0x200;
+constexpr std::uint64_t nic = io_base + 0x300;
 constexpr std::uint64_t disk(unsigned index) {
   return io_base + 0x1000 + index * io_window;
 }
@@ -69,6 +76,7 @@ constexpr unsigned dma_channel(unsigned disk_index) {
 namespace irq_line {
 constexpr int dma = 2;
 constexpr int channel = 3;
+constexpr int nic = 11;  // a PCI line, as a legacy PC routes its cards to 9-11
 constexpr int disk(unsigned index) {
   return 14 + static_cast<int>(index);
 }
@@ -81,15 +89,21 @@ constexpr unsigned kDiskCount = 2;
 struct RunSpec {
   PlatformParams params;
   std::vector<os::ProcessSpec> processes;
+  /// The files of the disks' file system, created before the run (docs/models/kernel.md).
+  std::vector<os::FileSpec> files;
   std::uint64_t seed = 1;
   /// A run that has not finished by this simulated time is stopped and reported incomplete.
   sc_core::sc_time time_limit{100, sc_core::SC_SEC};
+  /// Keep the bytes the network peer receives and return them in RunOutcome::received (tests).
+  bool keep_received_bytes = false;
 };
 
 struct RunOutcome {
   Picoseconds end_time = 0;  // when the last process with finite work finished
   bool completed = false;    // false if the simulation stopped with work left (deadlock, error)
   std::string error;         // why, when not completed
+  /// With RunSpec::keep_received_bytes: the byte stream of each connection at the peer.
+  std::map<std::uint32_t, std::vector<std::uint8_t>> received;
 };
 
 /// Builds the platform for `spec`, runs it to completion and reports through `sink`.

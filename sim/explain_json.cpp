@@ -42,6 +42,10 @@ std::string explain_to_json(const Scenario& scenario) {
   for (const os::ProcessSpec& p : scenario.processes) {
     nlohmann::ordered_json process;
     process["name"] = p.name;
+    if (!p.setup.empty()) {
+      process["setup"] = nlohmann::ordered_json::array();
+      for (const os::Operation& op : p.setup) process["setup"].push_back(describe_operation(op));
+    }
     process["program"] = nlohmann::ordered_json::array();
     for (const os::Operation& op : p.program) process["program"].push_back(describe_operation(op));
     processes.push_back(std::move(process));

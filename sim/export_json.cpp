@@ -77,6 +77,28 @@ struct PayloadFields {
     j["bytes"] = v.bytes;
     j["mismatched"] = v.mismatched;
   }
+  void operator()(const trace::Readahead& r) const {
+    j["file"] = r.file;
+    j["start_page"] = r.start;
+    j["pages"] = r.pages;
+    j["bytes"] = r.bytes;
+    j["async"] = r.async;
+    j["marker"] = r.marker;
+  }
+  void operator()(const trace::CacheAccess& c) const {
+    j["process"] = c.process;
+    j["file"] = c.file;
+    j["first_page"] = c.first;
+    j["pages"] = c.pages;
+    j["hits"] = c.hits;
+    j["misses"] = c.misses;
+    j["resident"] = c.resident;
+    j["active"] = c.active;
+  }
+  void operator()(const trace::Eviction& e) const {
+    j["file"] = e.file;
+    j["pages"] = e.pages;
+  }
 };
 
 Json record_to_json(const trace::Record& r) {
@@ -139,6 +161,9 @@ const char* record_type(const trace::Payload& payload) {
     const char* operator()(const trace::CpuInterval&) const { return "cpu"; }
     const char* operator()(const trace::Narration&) const { return "narration"; }
     const char* operator()(const trace::Verification&) const { return "verification"; }
+    const char* operator()(const trace::Readahead&) const { return "readahead"; }
+    const char* operator()(const trace::CacheAccess&) const { return "cache_access"; }
+    const char* operator()(const trace::Eviction&) const { return "eviction"; }
   };
   return std::visit(Namer{}, payload);
 }

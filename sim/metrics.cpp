@@ -11,6 +11,9 @@ namespace {
 using trace::CpuState;
 using trace::Engine;
 
+/// The step of records a process makes during its set-up (models/os/kernel.cpp).
+constexpr std::string_view kSetupStep = "setup";
+
 constexpr Engine kAllEngines[] = {Engine::cpu, Engine::dma, Engine::channel, Engine::nic,
                                   Engine::disk};
 
@@ -41,6 +44,12 @@ std::vector<MetricDefinition> build_definitions() {
        "Mode switches of interrupts (cause starts with \"interrupt \" or \"iret \")"},
       {"context_switches", K::count, "Changes of the running process (ContextSwitch records)"},
       {"syscalls", K::count, "System calls (Syscall records)"},
+      {"setup.syscalls", K::count,
+       "System calls of the processes' set-up (records with step \"setup\": opening files, "
+       "connecting sockets); copies, descriptors, mode switches and syscalls above leave them "
+       "out"},
+      {"setup.mode_switches", K::count, "Mode switches of the processes' set-up"},
+      {"network.bytes", K::bytes, "Payload bytes the NIC put on the wire to the peer"},
       {"syscall_errors", K::count, "System calls that failed (error set or result < 0)"},
       {"interrupts", K::count, "Interrupts (Interrupt records)"},
       {"interrupts.<device>", K::count, "Interrupts raised by one device"},
@@ -67,6 +76,23 @@ std::vector<MetricDefinition> build_definitions() {
       {"bus.utilization", K::ratio, "bus.busy_ps / sim_time_ps"},
       {"device.<device>.<phase>_ps", K::time_ps,
        "Time one device spent in one phase (seek, rotate, transfer, ...)"},
+      {"page_cache.hits", K::count,
+       "Pages a read() found in the page cache when it began (CacheAccess records)"},
+      {"page_cache.misses", K::count, "Pages a read() did not find in the page cache"},
+      {"page_cache.hits.<file>", K::count, "Page-cache hits of the reads of one file"},
+      {"page_cache.misses.<file>", K::count, "Page-cache misses of the reads of one file"},
+      {"page_cache.evictions", K::count, "Clean pages dropped by page reclaim (Eviction records)"},
+      {"page_cache.evictions.<file>", K::count, "Pages of one file dropped by page reclaim"},
+      {"page_cache.resident.<file>", K::count,
+       "Pages of one file in the page cache after the last read() of it"},
+      {"page_cache.active.<file>", K::count,
+       "Pages of one file on the active list after the last read() of it"},
+      {"readahead.ios", K::count, "Read-ahead windows submitted (Readahead records)"},
+      {"readahead.bytes", K::bytes, "Bytes read from disk into the page cache by read-ahead"},
+      {"readahead.sync_ios", K::count,
+       "Read-ahead windows the reader waited for (a missing page triggered them)"},
+      {"readahead.async_ios", K::count,
+       "Read-ahead windows ahead of the reader (a PG_readahead marker triggered them)"},
       {"bytes.verified", K::bytes, "Payload bytes compared with their source"},
       {"verified", K::flag, "At least one verification ran and no byte differed from its source"},
       {"expectations.passed", K::count, "Expectations of the scenario that held"},
@@ -124,6 +150,7 @@ struct Accumulator {
   std::uint64_t mode_switches = 0, syscall_switches = 0, interrupt_switches = 0;
   std::uint64_t descriptors = 0, descriptor_bytes = 0;
   std::uint64_t context_switches = 0, syscalls = 0, syscall_errors = 0;
+  std::uint64_t setup_syscalls = 0, setup_mode_switches = 0, network_bytes = 0;
   std::uint64_t interrupts = 0;
   std::map<std::string, std::uint64_t> interrupts_by_device;
   std::map<CpuState, Picoseconds> cpu_time;
@@ -140,14 +167,30 @@ struct Accumulator {
   std::map<std::string, BusUse> bus_by_initiator;
   std::map<std::string, Picoseconds> device_phase;  // "disk0.seek" -> time
   std::uint64_t verified_bytes = 0, verifications = 0, mismatched = 0;
+  std::uint64_t cache_hits = 0, cache_misses = 0, evictions = 0;
+  std::map<std::string, std::uint64_t> hits_by_file, misses_by_file, evictions_by_file;
+  std::map<std::string, std::uint64_t> resident_by_file, active_by_file;
+  std::uint64_t readahead_ios = 0, readahead_bytes = 0, readahead_sync = 0, readahead_async = 0;
 
   void add(const trace::Record& r) {
+    // Set-up is reported apart: the transfer's figures are those of the program.
+    if (r.step == kSetupStep) {
+      if (std::holds_alternative<trace::Syscall>(r.data)) ++setup_syscalls;
+      if (std::holds_alternative<trace::ModeSwitch>(r.data)) ++setup_mode_switches;
+      if (std::holds_alternative<trace::Copy>(r.data) ||
+          std::holds_alternative<trace::Descriptor>(r.data) ||
+          std::holds_alternative<trace::Syscall>(r.data) ||
+          std::holds_alternative<trace::ModeSwitch>(r.data)) {
+        return;
+      }
+    }
     std::visit([&](const auto& payload) { on(r, payload); }, r.data);
   }
 
   void on(const trace::Record&, const trace::RegionDecl&) {}
   void on(const trace::Record&, const trace::Narration&) {}
   void on(const trace::Record&, const trace::Copy& c) {
+    if (c.to == "peer") network_bytes += c.bytes;
     all_copy_ids.insert(c.copy_id);
     copy_ids[c.engine].insert(c.copy_id);
     bytes[c.engine] += c.bytes;
@@ -191,6 +234,24 @@ struct Accumulator {
     }
     if (c.state == CpuState::kernel) t.kernel += duration(r);
     t.stall += c.stall;
+  }
+  void on(const trace::Record&, const trace::Readahead& r) {
+    ++readahead_ios;
+    readahead_bytes += r.bytes;
+    ++(r.async ? readahead_async : readahead_sync);
+  }
+  void on(const trace::Record&, const trace::CacheAccess& c) {
+    cache_hits += c.hits;
+    cache_misses += c.misses;
+    hits_by_file[c.file] += c.hits;
+    misses_by_file[c.file] += c.misses;
+    // Records arrive sorted by start: the last one of a file is its state at the end.
+    resident_by_file[c.file] = c.resident;
+    active_by_file[c.file] = c.active;
+  }
+  void on(const trace::Record&, const trace::Eviction& e) {
+    evictions += e.pages;
+    evictions_by_file[e.file] += e.pages;
   }
   void on(const trace::Record&, const trace::Verification& v) {
     ++verifications;
@@ -278,6 +339,9 @@ Metrics compute_metrics(const std::vector<trace::Record>& records, Picoseconds e
   m["context_switches"] = as_int(acc.context_switches);
   m["syscalls"] = as_int(acc.syscalls);
   m["syscall_errors"] = as_int(acc.syscall_errors);
+  m["setup.syscalls"] = as_int(acc.setup_syscalls);
+  m["setup.mode_switches"] = as_int(acc.setup_mode_switches);
+  m["network.bytes"] = as_int(acc.network_bytes);
   m["interrupts"] = as_int(acc.interrupts);
   for (const auto& [device, count] : acc.interrupts_by_device) {
     m["interrupts." + device] = as_int(count);
@@ -321,6 +385,18 @@ Metrics compute_metrics(const std::vector<trace::Record>& records, Picoseconds e
   for (const auto& [device_phase, time] : acc.device_phase) {
     m["device." + device_phase + "_ps"] = as_int(time);
   }
+  m["page_cache.hits"] = as_int(acc.cache_hits);
+  m["page_cache.misses"] = as_int(acc.cache_misses);
+  m["page_cache.evictions"] = as_int(acc.evictions);
+  for (const auto& [file, n] : acc.hits_by_file) m["page_cache.hits." + file] = as_int(n);
+  for (const auto& [file, n] : acc.misses_by_file) m["page_cache.misses." + file] = as_int(n);
+  for (const auto& [file, n] : acc.evictions_by_file) m["page_cache.evictions." + file] = as_int(n);
+  for (const auto& [file, n] : acc.resident_by_file) m["page_cache.resident." + file] = as_int(n);
+  for (const auto& [file, n] : acc.active_by_file) m["page_cache.active." + file] = as_int(n);
+  m["readahead.ios"] = as_int(acc.readahead_ios);
+  m["readahead.bytes"] = as_int(acc.readahead_bytes);
+  m["readahead.sync_ios"] = as_int(acc.readahead_sync);
+  m["readahead.async_ios"] = as_int(acc.readahead_async);
   m["bytes.verified"] = as_int(acc.verified_bytes);
   m["verified"] = acc.verifications > 0 && acc.mismatched == 0;
   return m;

@@ -8,7 +8,11 @@ namespace {
 bool scenario_moves_data(const Scenario& scenario) {
   for (const os::ProcessSpec& p : scenario.processes) {
     for (const os::Operation& op : p.program) {
-      if (std::holds_alternative<os::DeviceRead>(op)) return true;
+      if (std::holds_alternative<os::DeviceRead>(op) || std::holds_alternative<os::FileRead>(op) ||
+          std::holds_alternative<os::ReadWrite>(op) || std::holds_alternative<os::SendFile>(op) ||
+          std::holds_alternative<os::MmapWrite>(op)) {
+        return true;
+      }
     }
   }
   return false;
@@ -37,6 +41,7 @@ RunSpec make_run_spec(const Scenario& scenario) {
   RunSpec spec;
   spec.params = scenario.params;
   spec.processes = scenario.processes;
+  spec.files = scenario.files;
   spec.seed = scenario.seed;
   return spec;
 }

@@ -1,5 +1,6 @@
 #include "sim/scenario.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -37,6 +38,34 @@ struct DmaModeName {
 constexpr DmaModeName kDmaModes[] = {{"burst", os::DmaMode::burst},
                                      {"cycle_steal", os::DmaMode::cycle_steal},
                                      {"transparent", os::DmaMode::transparent}};
+
+struct ReadOrderName {
+  const char* name;
+  os::ReadOrder order;
+};
+constexpr ReadOrderName kReadOrders[] = {{"sequential", os::ReadOrder::sequential},
+                                         {"random", os::ReadOrder::random}};
+
+struct AdviceName {
+  const char* name;
+  os::Advice advice;
+};
+constexpr AdviceName kAdvices[] = {{"normal", os::Advice::normal},
+                                   {"sequential", os::Advice::sequential},
+                                   {"random", os::Advice::random}};
+
+/// A file's path: letters, digits, '_', '-', '.' and '/', not empty. Paths end up in metric keys
+/// (page_cache.hits.<file>) and trace records.
+bool is_file_path(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+          c == '/')) {
+      return false;
+    }
+  }
+  return true;
+}
 
 /// Names people give processes and buffers end up in metric keys and trace records: keep them
 /// to letters, digits, '_' and '-', starting with a letter or '_'.
@@ -179,9 +208,37 @@ class Loader {
   }
 
   void load_platform(const Entry& platform, Scenario& s) const;
+  void load_files(const Entry& files, Scenario& s) const;
   void load_processes(const Entry& processes, Scenario& s) const;
-  os::Operation load_operation(const YAML::Node& op, const std::string& where,
-                               const Scenario& s) const;
+  /// `open_files` holds the paths the program has opened so far (open adds, close removes);
+  /// `sockets` the sockets it has connected.
+  os::Operation load_operation(const YAML::Node& op, const std::string& where, const Scenario& s,
+                               std::vector<std::string>& open_files,
+                               std::vector<std::string>& sockets) const;
+  /// A list of operations (`setup:` or `program:`) of a process.
+  std::vector<os::Operation> load_operation_list(const YAML::Node& list, const std::string& where,
+                                                 const Scenario& s,
+                                                 std::vector<std::string>& open_files,
+                                                 std::vector<std::string>& sockets) const;
+  /// The `socket:` argument: a socket the process has connected.
+  std::string load_socket_argument(const std::vector<Entry>& fields, const YAML::Node& args,
+                                   const std::string& where,
+                                   const std::vector<std::string>& sockets) const;
+  /// `chunk:` and `bytes:` of a loop of calls (read_write, sendfile).
+  void load_chunk_and_bytes(const std::vector<Entry>& fields, const std::string& where,
+                            ByteSize& chunk, ByteSize& bytes) const;
+  /// The `file:` argument of a file operation: a file of the `files:` section, and open unless
+  /// this is the open itself.
+  std::string load_file_argument(const std::vector<Entry>& fields, const YAML::Node& args,
+                                 const std::string& where, const Scenario& s,
+                                 const std::vector<std::string>& open_files,
+                                 bool must_be_open) const;
+  os::FileRead load_read(const YAML::Node& args, const std::string& where, const Scenario& s,
+                         const std::vector<std::string>& open_files) const;
+  /// A choice among `names`; `what` names the kind in messages ("read order").
+  template <class Table>
+  auto load_choice(const YAML::Node& value, const std::string& where, const std::string& what,
+                   const Table& table) const -> decltype(table[0].name);
   os::DeviceRead load_device_read(const YAML::Node& args, const std::string& where,
                                   const Scenario& s) const;
   os::Compute load_compute(const YAML::Node& args, const std::string& where,
@@ -273,6 +330,7 @@ Scenario Loader::load(const YAML::Node& root) {
     note_shape(seed->value, KnobKind::count);
   }
   if (const Entry* platform = find(top, "platform")) load_platform(*platform, s);
+  if (const Entry* files = find(top, "files")) load_files(*files, s);
 
   const Entry* processes = find(top, "processes");
   if (processes == nullptr) {
@@ -337,7 +395,7 @@ void Loader::load_processes(const Entry& processes, Scenario& s) const {
   for (std::size_t i = 0; i < list.size(); ++i) {
     const YAML::Node node = list[i];
     const std::string where = "processes[" + std::to_string(i) + "]";
-    const std::vector<Entry> fields = entries(node, where, {"name", "program"});
+    const std::vector<Entry> fields = entries(node, where, {"name", "setup", "program"});
     const Entry* name = find(fields, "name");
     if (name == nullptr) fail(node, where + ": missing 'name'");
     os::ProcessSpec process;
@@ -358,23 +416,65 @@ void Loader::load_processes(const Entry& processes, Scenario& s) const {
     }
     const Entry* program = find(fields, "program");
     if (program == nullptr) fail(node, where + ": missing 'program'");
-    const std::string program_where = where + ".program";
-    if (!program->value.IsSequence() || program->value.size() == 0) {
-      fail(program->value,
-           program_where + ": expected a list of operations (" + join(operation_names()) +
-               "); got " +
-               (program->value.IsSequence() ? "an empty list" : node_kind(program->value)));
+    std::vector<std::string> open_files, sockets;
+    if (const Entry* setup = find(fields, "setup")) {
+      process.setup = load_operation_list(setup->value, where + ".setup", s, open_files, sockets);
     }
-    for (std::size_t j = 0; j < program->value.size(); ++j) {
-      process.program.push_back(
-          load_operation(program->value[j], program_where + "[" + std::to_string(j) + "]", s));
-    }
+    process.program =
+        load_operation_list(program->value, where + ".program", s, open_files, sockets);
     s.processes.push_back(std::move(process));
   }
 }
 
+std::vector<os::Operation> Loader::load_operation_list(const YAML::Node& list,
+                                                       const std::string& where, const Scenario& s,
+                                                       std::vector<std::string>& open_files,
+                                                       std::vector<std::string>& sockets) const {
+  if (!list.IsSequence() || list.size() == 0) {
+    fail(list, where + ": expected a list of operations (" + join(operation_names()) + "); got " +
+                   (list.IsSequence() ? "an empty list" : node_kind(list)));
+  }
+  std::vector<os::Operation> out;
+  for (std::size_t j = 0; j < list.size(); ++j) {
+    out.push_back(
+        load_operation(list[j], where + "[" + std::to_string(j) + "]", s, open_files, sockets));
+  }
+  return out;
+}
+
+std::string Loader::load_socket_argument(const std::vector<Entry>& fields, const YAML::Node& args,
+                                         const std::string& where,
+                                         const std::vector<std::string>& sockets) const {
+  const Entry* socket = find(fields, "socket");
+  if (socket == nullptr) fail(args, where + ": missing 'socket' (a socket connected before)");
+  const std::string name = scalar(socket->value, where + ".socket", "a socket name");
+  note_shape(socket->value, KnobKind::text);
+  if (std::find(sockets.begin(), sockets.end(), name) == sockets.end()) {
+    fail(socket->value, where + ".socket: no socket called '" + name +
+                            "' is connected here; connect it first with '- connect: { socket: " +
+                            name + " }'" + did_you_mean(name, sockets));
+  }
+  return name;
+}
+
+void Loader::load_chunk_and_bytes(const std::vector<Entry>& fields, const std::string& where,
+                                  ByteSize& chunk, ByteSize& bytes) const {
+  if (const Entry* c = find(fields, "chunk")) {
+    chunk =
+        parse_at(c->value, where + ".chunk", [](const std::string& t) { return parse_size(t); });
+    note_shape(c->value, KnobKind::size);
+    if (chunk.bytes == 0) fail(c->value, where + ".chunk: a call of 0B moves nothing");
+  }
+  if (const Entry* b = find(fields, "bytes")) {
+    bytes =
+        parse_at(b->value, where + ".bytes", [](const std::string& t) { return parse_size(t); });
+    note_shape(b->value, KnobKind::size);
+  }
+}
+
 os::Operation Loader::load_operation(const YAML::Node& op, const std::string& where,
-                                     const Scenario& s) const {
+                                     const Scenario& s, std::vector<std::string>& open_files,
+                                     std::vector<std::string>& sockets) const {
   const std::string shape =
       "an operation written as one key and its arguments, like "
       "'- compute: { for: 2ms }'";
@@ -389,8 +489,248 @@ os::Operation Loader::load_operation(const YAML::Node& op, const std::string& wh
   if (name == "device_read") return load_device_read(it->second, op_where, s);
   if (name == "compute") return load_compute(it->second, op_where, s);
   if (name == "sleep") return load_sleep(it->second, op_where);
+  const YAML::Node args = it->second;  // a copy: it->second lives in a temporary proxy
+  if (name == "open") {
+    const std::vector<Entry> fields = entries(args, op_where, {"file"});
+    os::FileOpen open{load_file_argument(fields, args, op_where, s, open_files, false)};
+    open_files.push_back(open.path);
+    return open;
+  }
+  if (name == "read") return load_read(args, op_where, s, open_files);
+  if (name == "lseek") {
+    const std::vector<Entry> fields = entries(args, op_where, {"file", "offset"});
+    os::FileSeek seek;
+    seek.path = load_file_argument(fields, args, op_where, s, open_files, true);
+    const Entry* offset = find(fields, "offset");
+    if (offset == nullptr) fail(args, op_where + ": missing 'offset' (where to go, like 64KiB)");
+    seek.offset = parse_at(offset->value, op_where + ".offset",
+                           [](const std::string& t) { return parse_size(t); });
+    note_shape(offset->value, KnobKind::size);
+    return seek;
+  }
+  if (name == "fadvise") {
+    const std::vector<Entry> fields = entries(args, op_where, {"file", "advice"});
+    os::FileAdvise advise;
+    advise.path = load_file_argument(fields, args, op_where, s, open_files, true);
+    const Entry* advice = find(fields, "advice");
+    if (advice == nullptr) {
+      fail(args, op_where + ": missing 'advice' (normal, sequential or random)");
+    }
+    const char* chosen = load_choice(advice->value, op_where + ".advice", "advice", kAdvices);
+    for (const AdviceName& a : kAdvices) {
+      if (a.name == chosen) advise.advice = a.advice;
+    }
+    return advise;
+  }
+  if (name == "connect") {
+    const std::vector<Entry> fields = entries(args, op_where, {"socket"});
+    os::SocketConnect connect;
+    if (const Entry* socket = find(fields, "socket")) {
+      connect.name = scalar(socket->value, op_where + ".socket", "a socket name");
+      note_shape(socket->value, KnobKind::text);
+      if (!is_identifier(connect.name)) {
+        fail(socket->value, op_where + ".socket: '" + connect.name +
+                                "' is not a valid socket name (letters, digits, '_' and '-')");
+      }
+    }
+    if (std::find(sockets.begin(), sockets.end(), connect.name) != sockets.end()) {
+      fail(args, op_where + ": the socket '" + connect.name + "' is already connected");
+    }
+    sockets.push_back(connect.name);
+    return connect;
+  }
+  if (name == "read_write") {
+    const std::vector<Entry> fields =
+        entries(args, op_where, {"file", "socket", "chunk", "bytes", "into"});
+    os::ReadWrite rw;
+    rw.path = load_file_argument(fields, args, op_where, s, open_files, true);
+    rw.socket = load_socket_argument(fields, args, op_where, sockets);
+    load_chunk_and_bytes(fields, op_where, rw.chunk, rw.bytes);
+    if (const Entry* into = find(fields, "into")) {
+      rw.into = scalar(into->value, op_where + ".into", "a buffer name");
+      note_shape(into->value, KnobKind::text);
+      if (!is_identifier(rw.into)) {
+        fail(into->value, op_where + ".into: '" + rw.into +
+                              "' is not a valid buffer name (letters, digits, '_' and '-')");
+      }
+    }
+    return rw;
+  }
+  if (name == "sendfile") {
+    const std::vector<Entry> fields = entries(args, op_where, {"socket", "file", "chunk", "bytes"});
+    os::SendFile send;
+    send.socket = load_socket_argument(fields, args, op_where, sockets);
+    send.path = load_file_argument(fields, args, op_where, s, open_files, true);
+    load_chunk_and_bytes(fields, op_where, send.chunk, send.bytes);
+    return send;
+  }
+  if (name == "mmap_write") {
+    const std::vector<Entry> fields = entries(args, op_where, {"file", "socket", "chunk", "bytes"});
+    os::MmapWrite mw;
+    mw.path = load_file_argument(fields, args, op_where, s, open_files, true);
+    mw.socket = load_socket_argument(fields, args, op_where, sockets);
+    load_chunk_and_bytes(fields, op_where, mw.chunk, mw.bytes);
+    return mw;
+  }
+  if (name == "close") {
+    const std::vector<Entry> fields = entries(args, op_where, {"file"});
+    os::FileClose close{load_file_argument(fields, args, op_where, s, open_files, true)};
+    open_files.erase(std::find(open_files.begin(), open_files.end(), close.path));
+    return close;
+  }
   fail(it->first, "unknown operation '" + name + "'" + did_you_mean(name, operation_names()) +
                       " (operations: " + join(operation_names()) + ")");
+}
+
+template <class Table>
+auto Loader::load_choice(const YAML::Node& value, const std::string& where, const std::string& what,
+                         const Table& table) const -> decltype(table[0].name) {
+  const std::string text = scalar(value, where, "a " + what);
+  std::vector<std::string> names;
+  for (const auto& entry : table) names.emplace_back(entry.name);
+  note_shape(value, KnobKind::choice, names);
+  for (const auto& entry : table) {
+    if (text == entry.name) return entry.name;
+  }
+  fail(value, where + ": unknown " + what + " '" + text + "'" + did_you_mean(text, names) + " (" +
+                  join(names) + ")");
+}
+
+void Loader::load_files(const Entry& files, Scenario& s) const {
+  const YAML::Node& list = files.value;
+  if (!list.IsSequence()) {
+    fail(list, std::string("files: expected a list of files, each with a path and a size; got ") +
+                   node_kind(list));
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node node = list[i];
+    const std::string where = "files[" + std::to_string(i) + "]";
+    const std::vector<Entry> fields =
+        entries(node, where, {"path", "size", "device", "seed", "pattern", "cache"});
+    os::FileSpec file;
+    const Entry* path = find(fields, "path");
+    if (path == nullptr) fail(node, where + ": missing 'path' (the file's name, like data.bin)");
+    file.path = scalar(path->value, where + ".path", "a file path");
+    note_shape(path->value, KnobKind::text);
+    if (!is_file_path(file.path)) {
+      fail(path->value, where + ".path: '" + file.path +
+                            "' is not a valid file path (letters, digits, '_', '-', '.' and '/')");
+    }
+    for (const os::FileSpec& other : s.files) {
+      if (other.path == file.path) {
+        fail(path->value, where + ".path: a file called '" + file.path + "' already exists");
+      }
+    }
+    const Entry* size = find(fields, "size");
+    if (size == nullptr) fail(node, where + ": missing 'size' (how large, like 1MiB)");
+    file.size =
+        parse_at(size->value, where + ".size", [](const std::string& t) { return parse_size(t); });
+    note_shape(size->value, KnobKind::size);
+    if (file.size.bytes == 0) {
+      fail(size->value, where + ".size: an empty file has nothing to read; give it at least 1B");
+    }
+    if (const Entry* device = find(fields, "device")) {
+      file.device = scalar(device->value, where + ".device", "a device name");
+      const std::vector<std::string> disks = disk_names();
+      note_shape(device->value, KnobKind::choice, disks);
+      if (std::find(disks.begin(), disks.end(), file.device) == disks.end()) {
+        fail(device->value, where + ".device: no device called '" + file.device + "'" +
+                                did_you_mean(file.device, disks) + " (devices: " + join(disks) +
+                                ")");
+      }
+    }
+    const Entry* seed = find(fields, "seed");
+    const Entry* pattern = find(fields, "pattern");
+    if (seed != nullptr && pattern != nullptr) {
+      fail(pattern->key_node, where +
+                                  ": give either 'seed' or 'pattern' for the contents, not "
+                                  "both");
+    }
+    if (seed != nullptr) {
+      file.has_content_seed = true;
+      file.content_seed = parse_at(seed->value, where + ".seed",
+                                   [](const std::string& t) { return parse_count(t); });
+      note_shape(seed->value, KnobKind::count);
+    }
+    if (pattern != nullptr) {
+      file.pattern = scalar(pattern->value, where + ".pattern", "a text to repeat");
+      note_shape(pattern->value, KnobKind::text);
+      if (file.pattern.empty()) fail(pattern->value, where + ".pattern: the text is empty");
+    }
+    if (const Entry* cache = find(fields, "cache")) {
+      const std::string text = scalar(cache->value, where + ".cache", "cold or warm");
+      note_shape(cache->value, KnobKind::choice, {"cold", "warm"});
+      if (text != "cold" && text != "warm") {
+        fail(cache->value, where +
+                               ".cache: expected cold (nothing cached) or warm (every page "
+                               "cached); got '" +
+                               text + "'");
+      }
+      file.warm = text == "warm";
+    }
+    s.files.push_back(std::move(file));
+  }
+}
+
+std::string Loader::load_file_argument(const std::vector<Entry>& fields, const YAML::Node& args,
+                                       const std::string& where, const Scenario& s,
+                                       const std::vector<std::string>& open_files,
+                                       bool must_be_open) const {
+  const Entry* file = find(fields, "file");
+  if (file == nullptr) fail(args, where + ": missing 'file' (a path from the files: section)");
+  const std::string path = scalar(file->value, where + ".file", "a file path");
+  std::vector<std::string> paths;
+  for (const os::FileSpec& f : s.files) paths.push_back(f.path);
+  note_shape(file->value, KnobKind::choice, paths);
+  if (std::find(paths.begin(), paths.end(), path) == paths.end()) {
+    fail(file->value, where + ".file: no file called '" + path + "'" + did_you_mean(path, paths) +
+                          (paths.empty() ? std::string(" (the scenario has no files: section)")
+                                         : " (files: " + join(paths) + ")"));
+  }
+  const bool open = std::find(open_files.begin(), open_files.end(), path) != open_files.end();
+  if (must_be_open && !open) {
+    fail(file->value, where + ".file: '" + path +
+                          "' is not open here; open it first with "
+                          "'- open: { file: " +
+                          path + " }'");
+  }
+  return path;
+}
+
+os::FileRead Loader::load_read(const YAML::Node& args, const std::string& where, const Scenario& s,
+                               const std::vector<std::string>& open_files) const {
+  const std::vector<Entry> fields =
+      entries(args, where, {"file", "chunk", "bytes", "into", "order"});
+  os::FileRead read;
+  read.path = load_file_argument(fields, args, where, s, open_files, true);
+  if (const Entry* chunk = find(fields, "chunk")) {
+    read.chunk = parse_at(chunk->value, where + ".chunk",
+                          [](const std::string& t) { return parse_size(t); });
+    note_shape(chunk->value, KnobKind::size);
+    if (read.chunk.bytes == 0) {
+      fail(chunk->value, where + ".chunk: a read() of 0B moves nothing; read at least 1B");
+    }
+  }
+  if (const Entry* bytes = find(fields, "bytes")) {
+    read.bytes = parse_at(bytes->value, where + ".bytes",
+                          [](const std::string& t) { return parse_size(t); });
+    note_shape(bytes->value, KnobKind::size);
+  }
+  if (const Entry* into = find(fields, "into")) {
+    read.into = scalar(into->value, where + ".into", "a buffer name");
+    note_shape(into->value, KnobKind::text);
+    if (!is_identifier(read.into)) {
+      fail(into->value, where + ".into: '" + read.into +
+                            "' is not a valid buffer name (letters, digits, '_' and '-')");
+    }
+  }
+  if (const Entry* order = find(fields, "order")) {
+    const char* chosen = load_choice(order->value, where + ".order", "read order", kReadOrders);
+    for (const ReadOrderName& o : kReadOrders) {
+      if (o.name == chosen) read.order = o.order;
+    }
+  }
+  return read;
 }
 
 os::DeviceRead Loader::load_device_read(const YAML::Node& args, const std::string& where,
@@ -947,19 +1287,35 @@ const char* to_string(ParamOrigin origin) {
 }
 
 const std::vector<std::string>& scenario_top_level_keys() {
-  static const std::vector<std::string> keys = {"title",     "teaches", "seed", "platform",
-                                                "processes", "expect",  "knobs"};
+  static const std::vector<std::string> keys = {"title", "teaches",   "seed",   "platform",
+                                                "files", "processes", "expect", "knobs"};
   return keys;
 }
 
 const std::vector<std::string>& operation_names() {
-  static const std::vector<std::string> names = {"device_read", "compute", "sleep"};
+  static const std::vector<std::string> names = {
+      "device_read", "compute", "sleep",   "open",       "read",     "lseek",
+      "fadvise",     "close",   "connect", "read_write", "sendfile", "mmap_write"};
   return names;
 }
 
 const char* mechanism_name(os::Mechanism m) {
   for (const MechanismName& n : kMechanisms) {
     if (n.mechanism == m) return n.name;
+  }
+  return "?";
+}
+
+const char* read_order_name(os::ReadOrder o) {
+  for (const ReadOrderName& n : kReadOrders) {
+    if (n.order == o) return n.name;
+  }
+  return "?";
+}
+
+const char* advice_name(os::Advice a) {
+  for (const AdviceName& n : kAdvices) {
+    if (n.advice == a) return n.name;
   }
   return "?";
 }
@@ -987,6 +1343,40 @@ std::string describe_operation(const os::Operation& op) {
     }
     std::string operator()(const os::Sleep& s) const {
       return "sleep: { for: " + format_time(s.duration) + " }";
+    }
+    std::string operator()(const os::FileOpen& o) const { return "open: { file: " + o.path + " }"; }
+    std::string operator()(const os::FileRead& r) const {
+      return "read: { file: " + r.path + ", chunk: " + format_size(r.chunk) +
+             (r.bytes.bytes != 0 ? ", bytes: " + format_size(r.bytes) : std::string()) +
+             ", into: " + r.into + ", order: " + read_order_name(r.order) + " }";
+    }
+    std::string operator()(const os::FileSeek& l) const {
+      return "lseek: { file: " + l.path + ", offset: " + format_size(l.offset) + " }";
+    }
+    std::string operator()(const os::FileAdvise& a) const {
+      return "fadvise: { file: " + a.path + ", advice: " + advice_name(a.advice) + " }";
+    }
+    std::string operator()(const os::FileClose& c) const {
+      return "close: { file: " + c.path + " }";
+    }
+    std::string operator()(const os::SocketConnect& c) const {
+      return "connect: { socket: " + c.name + " }";
+    }
+    std::string operator()(const os::ReadWrite& r) const {
+      return "read_write: { file: " + r.path + ", socket: " + r.socket +
+             ", chunk: " + format_size(r.chunk) +
+             (r.bytes.bytes != 0 ? ", bytes: " + format_size(r.bytes) : std::string()) +
+             ", into: " + r.into + " }";
+    }
+    std::string operator()(const os::MmapWrite& w) const {
+      return "mmap_write: { file: " + w.path + ", socket: " + w.socket +
+             ", chunk: " + format_size(w.chunk) +
+             (w.bytes.bytes != 0 ? ", bytes: " + format_size(w.bytes) : std::string()) + " }";
+    }
+    std::string operator()(const os::SendFile& f) const {
+      return "sendfile: { socket: " + f.socket + ", file: " + f.path +
+             ", chunk: " + format_size(f.chunk) +
+             (f.bytes.bytes != 0 ? ", bytes: " + format_size(f.bytes) : std::string()) + " }";
     }
   };
   return std::visit(Describer{}, op);

@@ -73,6 +73,7 @@ struct Scenario {
   std::string preset = "textbook";
   PlatformParams params;                             // effective values
   std::map<std::string, ParamOrigin> param_origins;  // "disk.rpm" -> origin, for every parameter
+  std::vector<os::FileSpec> files;                   // the `files:` section, in file order
   std::vector<os::ProcessSpec> processes;
   std::vector<Expectation> expectations;
   std::vector<Knob> knobs;
@@ -95,6 +96,8 @@ const std::vector<std::string>& operation_names();
 /// The names the scenario language uses for the models' enums.
 const char* mechanism_name(os::Mechanism m);
 const char* dma_mode_name(os::DmaMode m);
+const char* read_order_name(os::ReadOrder o);
+const char* advice_name(os::Advice a);
 /// An operation as a scenario writes it: "device_read: { device: disk0, ... }".
 std::string describe_operation(const os::Operation& op);
 

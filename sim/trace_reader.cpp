@@ -148,6 +148,24 @@ class Reader {
     } else if (type == "verification") {
       out = trace::Verification{text(j, "what", where), unsigned_number(j, "bytes", where),
                                 unsigned_number(j, "mismatched", where)};
+    } else if (type == "readahead") {
+      out = trace::Readahead{text(j, "file", where),
+                             unsigned_number(j, "start_page", where),
+                             unsigned_number(j, "pages", where),
+                             unsigned_number(j, "bytes", where),
+                             flag(j, "async", where),
+                             signed_number(j, "marker", where)};
+    } else if (type == "cache_access") {
+      out = trace::CacheAccess{text(j, "process", where),
+                               text(j, "file", where),
+                               unsigned_number(j, "first_page", where),
+                               unsigned_number(j, "pages", where),
+                               unsigned_number(j, "hits", where),
+                               unsigned_number(j, "misses", where),
+                               unsigned_number(j, "resident", where),
+                               unsigned_number(j, "active", where)};
+    } else if (type == "eviction") {
+      out = trace::Eviction{text(j, "file", where), unsigned_number(j, "pages", where)};
     } else {
       return false;
     }
@@ -231,6 +249,17 @@ Json parse_json(const std::string& text, const std::string& name) {
     const std::size_t offset = e.byte == 0 ? 0 : e.byte - 1;
     throw TraceError(position_of(text, offset, name),
                      "invalid JSON: " + bare_parse_message(e.what()));
+  } catch (const Json::out_of_range& e) {
+    // Valid syntax but a number no double holds ("1e400": "number overflow parsing '1e400'").
+    // The library gives no position; the number's first occurrence is a good one.
+    const std::string message = bare_parse_message(e.what());
+    const std::size_t quote = message.find('\'');
+    const std::string number = quote == std::string::npos
+                                   ? std::string()
+                                   : message.substr(quote + 1, message.rfind('\'') - quote - 1);
+    const std::size_t at = number.empty() ? std::string::npos : text.find(number);
+    throw TraceError(at == std::string::npos ? SourcePos{name} : position_of(text, at, name),
+                     "invalid JSON: " + message);
   }
 }
 

@@ -150,7 +150,8 @@ const BrokenCase kBroken[] = {
      "processes[0].program[0].device_read.mode: a mode applies only to mechanism: dma"},
     {"unknown_operation.yaml", 5, 9,
      "unknown operation 'device_raed'; did you mean 'device_read'? (operations: device_read, "
-     "compute, sleep)"},
+     "compute, sleep, open, read, lseek, fadvise, close, connect, read_write, sendfile, "
+     "mmap_write)"},
     {"empty.yaml", 1, 1, "the file is empty: a scenario needs at least a title"},
     {"processes_not_a_list.yaml", 3, 3,
      "processes: expected a list of processes, each with a name and a program; got a map"},
@@ -212,6 +213,34 @@ const BrokenCase kBroken[] = {
      "path: title"},
     {"knobs_not_a_list.yaml", 7, 3,
      "knobs: expected a list of knobs, each with a name and a path; got a map"},
+    // The storage path: files: and the file operations.
+    {"file_unknown_in_read.yaml", 8, 23,
+     "processes[0].program[1].read.file: no file called 'date.bin'; did you mean 'data.bin'? "
+     "(files: data.bin)"},
+    {"file_not_open.yaml", 7, 23,
+     "processes[0].program[0].read.file: 'data.bin' is not open here; open it first with '- "
+     "open: { file: data.bin }'"},
+    {"read_after_close.yaml", 9, 23,
+     "processes[0].program[2].read.file: 'data.bin' is not open here; open it first with '- "
+     "open: { file: data.bin }'"},
+    {"file_unknown_key.yaml", 3, 36,
+     "unknown key 'cahce' in files[0] (allowed: path, size, device, seed, pattern, cache)"},
+    {"file_bad_cache.yaml", 3, 43,
+     "files[0].cache: expected cold (nothing cached) or warm (every page cached); got 'hot'"},
+    {"file_seed_and_pattern.yaml", 3, 45,
+     "files[0]: give either 'seed' or 'pattern' for the contents, not both"},
+    {"file_zero_size.yaml", 3, 29,
+     "files[0].size: an empty file has nothing to read; give it at least 1B"},
+    {"read_bad_order.yaml", 8, 53,
+     "processes[0].program[1].read.order: unknown read order 'randm'; did you mean 'random'? "
+     "(sequential, random)"},
+    {"fadvise_bad_advice.yaml", 8, 44,
+     "processes[0].program[1].fadvise.advice: unknown advice 'willneed' (normal, sequential, "
+     "random)"},
+    {"read_unknown_key.yaml", 8, 33,
+     "unknown key 'chunck' in processes[0].program[1].read; did you mean 'chunk'?"},
+    {"lseek_missing_offset.yaml", 8, 16,
+     "processes[0].program[1].lseek: missing 'offset' (where to go, like 64KiB)"},
 };
 
 class SimBrokenScenario : public ::testing::TestWithParam<BrokenCase> {};
@@ -251,7 +280,8 @@ TEST(SimScenario, ParseErrorsOfInlineText) {
   } catch (const ScenarioError& e) {
     EXPECT_EQ(std::string(e.what()),
               "inline:4:14: error: processes[0].program: expected a list of operations "
-              "(device_read, compute, sleep); got an empty list");
+              "(device_read, compute, sleep, open, read, lseek, fadvise, close, connect, "
+              "read_write, sendfile, mmap_write); got an empty list");
   }
 }
 
@@ -518,7 +548,7 @@ TEST(SimParamTable, KeysAreUniqueAndSectionsComplete) {
     EXPECT_STRNE(p.doc.description, "") << p.key();
   }
   EXPECT_EQ(section_names(), (std::vector<std::string>{"cpu", "bus", "dram", "pic", "disk", "dma",
-                                                       "channel", "kernel"}));
+                                                       "channel", "nic", "peer", "kernel"}));
   EXPECT_TRUE(keys.count("disk.average_seek"));
   EXPECT_TRUE(keys.count("kernel.wakeup_preemption"));
 }

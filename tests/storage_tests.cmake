@@ -3,3 +3,16 @@
 iosim_add_test(readahead_test readahead_test.cpp)
 iosim_add_test(page_cache_test page_cache_test.cpp)
 iosim_add_test(writeback_policy_test writeback_policy_test.cpp)
+# The storage path on the whole machine (models/os/vfs.cpp): page cache, read-ahead, eviction.
+iosim_add_test(storage_platform_test storage_platform_test.cpp)
+
+# The storage scenarios through the iosim program.
+if(TARGET iosim)
+  iosim_add_test(storage_scenario_test storage_scenario_test.cpp
+                 LIBS iosim::sim nlohmann_json::nlohmann_json)
+  target_compile_definitions(storage_scenario_test PRIVATE
+    IOSIM_BINARY="$<TARGET_FILE:iosim>"
+    IOSIM_TEST_DATA="${CMAKE_CURRENT_SOURCE_DIR}/data"
+    IOSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  add_dependencies(storage_scenario_test iosim)
+endif()

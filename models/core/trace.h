@@ -52,8 +52,8 @@ struct Copy {
 /// that splice() puts into a pipe. No byte moves, so this is not a Copy and no copy metric counts
 /// it; the seeds' table counts sendfile with an SG-DMA NIC as two copies for this reason.
 struct Descriptor {
-  std::string from;  // region that holds the data (e.g. "page_cache")
-  std::string to;    // region that receives the reference (e.g. "socket_buffer", "pipe")
+  std::string from;         // region that holds the data (e.g. "page_cache")
+  std::string to;           // region that receives the reference (e.g. "socket_buffer", "pipe")
   std::uint64_t bytes;      // size of the data referred to
   std::uint64_t fragments;  // (page, offset, length) entries
   std::string what;         // "sg descriptor", "page reference"
@@ -120,9 +120,36 @@ struct Verification {
   std::uint64_t mismatched;
 };
 
+/// A read-ahead window the kernel submitted for a file (mm/readahead.c): pages
+/// [start, start + pages) of `file`, read from the disk into the page cache.
+struct Readahead {
+  std::string file;
+  std::uint64_t start;  // first page (4 KiB units of the file)
+  std::uint64_t pages;
+  std::uint64_t bytes;  // pages * page size
+  bool async;           // beyond the page being read: the reader does not wait for it
+  std::int64_t marker;  // the page that got PG_readahead, -1 when none
+};
+
+/// One read()'s look into the page cache: of `pages` pages from page `first` of `file`, `hits`
+/// were in the cache when the call began and `misses` were not. `resident` and `active` count
+/// the file's pages in the cache and on the active list after the call.
+struct CacheAccess {
+  std::string process, file;
+  std::uint64_t first, pages, hits, misses;
+  std::uint64_t resident, active;
+};
+
+/// Page reclaim dropped `pages` clean pages of `file` from the page cache (one record per file
+/// and reclaim pass).
+struct Eviction {
+  std::string file;
+  std::uint64_t pages;
+};
+
 using Payload = std::variant<RegionDecl, Copy, Descriptor, ModeSwitch, ContextSwitch, Syscall,
                              Interrupt, DeviceActivity, BusTenure, CpuInterval, Narration,
-                             Verification>;
+                             Verification, Readahead, CacheAccess, Eviction>;
 
 struct Record {
   Picoseconds start = 0, end = 0;

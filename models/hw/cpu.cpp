@@ -214,6 +214,7 @@ void Cpu::record_mode_switch(const Task& task, bool to_kernel, const std::string
   r.start = start;
   r.end = end;
   r.actor = name();
+  r.step = task.step;
   r.data = trace::ModeSwitch{name(), task.name, to_kernel, cause};
   context_.record(std::move(r));
 }

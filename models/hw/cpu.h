@@ -49,6 +49,9 @@ struct Task {
   std::uint64_t working_set_base = 0;  // physical memory its computation touches
   std::uint64_t working_set_size = 0;
   std::uint64_t next_fill = 0;
+  /// Lecture step of what the task does now, carried by the records of its mode switches (the
+  /// kernel sets "setup" while a process runs its set-up, so metrics can leave it out).
+  std::string step;
 };
 
 /// Thrown when a model meets an impossible situation (a device answered with an error response

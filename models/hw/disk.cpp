@@ -186,6 +186,15 @@ void Disk::peek(std::uint64_t lba, std::uint8_t* dst, std::size_t bytes) const {
   }
 }
 
+void Disk::preload(std::uint64_t lba, const std::uint8_t* src, std::size_t bytes) {
+  if (bytes % sector_size_ != 0 || lba + bytes / sector_size_ > sector_count_) {
+    throw std::invalid_argument(device_name_ + ": preload outside the disk or not whole sectors");
+  }
+  for (std::size_t at = 0; at < bytes; at += sector_size_) {
+    written_[lba++].assign(src + at, src + at + sector_size_);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Registers
 

@@ -123,6 +123,9 @@ class Disk : public sc_core::sc_module, public DmaPeripheral, public ChannelDevi
 
   /// Debug read of the media content (written sectors, else the payload pattern). No timing.
   void peek(std::uint64_t lba, std::uint8_t* dst, std::size_t bytes) const;
+  /// Set-up write of the media content (a file system's files before the run). No timing.
+  /// `bytes` must be a whole number of sectors.
+  void preload(std::uint64_t lba, const std::uint8_t* src, std::size_t bytes);
 
   // DmaPeripheral. Called from the DMA controller's thread; times are sc_time_stamp().
   std::string dma_device_name() const override { return device_name_; }

@@ -328,7 +328,7 @@ void Nic::gather(Packet& p) {
     r.start = first_grant;
     r.end = now_ps();
     r.actor = device_name_;
-    r.data = trace::Copy{p.copy_id, trace::Engine::nic, from, device_name_, f.length};
+    r.data = trace::Copy{p.copy_id, gather_engine_, from, device_name_, f.length};
     context_.record(std::move(r));
     at += f.length;
   }

@@ -130,6 +130,9 @@ class Nic : public sc_core::sc_module {
   /// Where the copy ids of the card's records come from (default: a new one per packet). The
   /// kernel may hand in its own so that the card's records join the logical copy it counts.
   void set_copy_ids(std::function<std::uint64_t()> source) { copy_ids_ = std::move(source); }
+  /// The engine named in the gather legs' Copy records (default nic). The platform says dma: the
+  /// card's bus-master DMA is what the seeds' table counts as a DMA copy. The wire leg stays nic.
+  void set_gather_engine(trace::Engine engine) { gather_engine_ = engine; }
 
   const NicParams& params() const { return params_; }
   const std::string& device_name() const { return device_name_; }
@@ -194,6 +197,7 @@ class Nic : public sc_core::sc_module {
   std::string device_name_;
   NetworkPeer* peer_ = nullptr;
   std::function<std::uint64_t()> copy_ids_;
+  trace::Engine gather_engine_ = trace::Engine::nic;
 
   // Registers.
   std::uint32_t ctrl_ = 0, int_status_ = 0;

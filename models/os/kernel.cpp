@@ -7,6 +7,8 @@
 #include "models/core/byte_order.h"
 #include "models/hw/disk.h"
 #include "models/hw/dma_controller.h"
+#include "models/hw/network_peer.h"
+#include "models/os/kernel_internal.h"
 
 namespace iosim::os {
 
@@ -14,20 +16,6 @@ using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
 
 namespace {
-
-// ATA task-file registers (offsets in a disk's window) and bits, as the disk model implements
-// them (models/hw/disk.h).
-namespace ata {
-constexpr std::uint64_t data = 0x0, sector_count = 0x2, lba_low = 0x3, lba_mid = 0x4,
-                        lba_high = 0x5, device = 0x6, status = 0x7, command = 0x7,
-                        device_control = 0x8;
-constexpr std::uint32_t status_busy = 0x80, status_drq = 0x08, status_error = 0x01;
-constexpr std::uint32_t device_lba = 0x40, control_no_interrupts = 0x02;
-constexpr std::uint32_t read_sectors = 0x20, read_sectors_ext = 0x24, read_dma = 0xC8,
-                        read_dma_ext = 0x25;
-constexpr std::uint64_t lba28_limit = 1ULL << 28;
-constexpr std::uint64_t max_sectors_28 = 256;
-}  // namespace ata
 
 // Channel processor registers (models/hw/channel_processor.h) and CCW/CSW layout.
 namespace chan {
@@ -51,45 +39,6 @@ std::string size_text(std::uint64_t bytes) {
 
 }  // namespace
 
-// --- Kernel objects ---------------------------------------------------------------------------
-
-struct Kernel::Buffer {
-  std::string region;
-  std::uint64_t size = 0;
-  std::vector<std::uint64_t> frames;  // physical page of each 4 KiB of the buffer
-};
-
-struct Kernel::Process {
-  enum class State { runnable, running, blocked, done };
-  explicit Process(const ProcessSpec& s) : spec(s), task(s.name) {}
-  ProcessSpec spec;
-  hw::Task task;
-  State state = State::runnable;
-  sc_core::sc_event wake;
-  std::map<std::string, std::unique_ptr<Buffer>> buffers;
-  bool finite = true;  // false for a process that computes until everybody else is done
-  Picoseconds slice_used = 0;
-};
-
-/// One read in flight: what the driver and its interrupt handler share.
-struct Kernel::PendingIo {
-  Process* process = nullptr;
-  unsigned disk = 0;
-  Mechanism mechanism = Mechanism::pio;
-  std::uint64_t lba = 0;
-  std::uint64_t bytes = 0;
-  Buffer* buffer = nullptr;
-  // The command in progress: sectors [command_first, command_first + command_sectors).
-  std::uint64_t command_first = 0;
-  std::uint64_t command_sectors = 0;
-  std::uint64_t command_done = 0;
-  std::uint64_t copy_id = 0;
-  Picoseconds device_started = 0;  // when the driver had set the device going (for narration)
-  bool done = false;
-  bool failed = false;
-  std::string error;
-};
-
 Kernel::Kernel(sc_core::sc_module_name name, const KernelParams& params, const KernelWiring& wiring,
                ModelContext& context)
     : sc_module(name),
@@ -97,9 +46,23 @@ Kernel::Kernel(sc_core::sc_module_name name, const KernelParams& params, const K
       wiring_(wiring),
       context_(context),
       cpu_(*wiring.cpu),
-      kernel_heap_(kKernelHeapStart) {
+      kernel_heap_(kKernelHeapStart),
+      page_cache_(PageCacheParams{params.page_cache_size, ByteSize(kPageSize)}) {
   if (!wiring_.cpu || !wiring_.bus || !wiring_.dram) {
     throw std::invalid_argument("kernel: needs a cpu, a bus and memory");
+  }
+  if (params_.page_cache_size.bytes < kPageSize) {
+    throw std::invalid_argument("kernel.page_cache_size must hold at least one 4KiB page");
+  }
+  if (params_.socket_buffer_size.bytes < kPageSize ||
+      params_.socket_buffer_size.bytes > (512ULL << 10)) {
+    throw std::invalid_argument("kernel.socket_buffer_size must be between 4KiB and 512KiB");
+  }
+  if (wiring_.peer != nullptr) {
+    // The checker's expectation (what was sent) and TCP's acknowledgements.
+    wiring_.peer->expect([this](std::uint32_t c, std::uint64_t offset, std::uint8_t* out,
+                                std::size_t n) { expected_stream(c, offset, out, n); });
+    wiring_.peer->on_ack([this](std::uint32_t c, std::uint64_t acked) { on_ack(c, acked); });
   }
   cpu_.set_interrupt_handler([this](int line, sc_time& local) { handle_interrupt(line, local); });
   cpu_.set_interrupt_exit_hook([this] { on_interrupt_exit(); });
@@ -152,6 +115,11 @@ void Kernel::boot() {
 
 void Kernel::process_main(Process& p) {
   wait_to_run(p);
+  // Set-up (opening files, connecting sockets) runs like the program; its records carry step
+  // "setup" so that the transfer's figures leave it out.
+  p.task.step = "setup";
+  for (const Operation& op : p.spec.setup) run(p, op);
+  p.task.step.clear();
   for (const Operation& op : p.spec.program) run(p, op);
   exit_process(p);
 }
@@ -163,6 +131,24 @@ void Kernel::run(Process& p, const Operation& op) {
     sleep(p, *s);
   } else if (const auto* r = std::get_if<DeviceRead>(&op)) {
     device_read(p, *r);
+  } else if (const auto* o = std::get_if<FileOpen>(&op)) {
+    file_open(p, *o);
+  } else if (const auto* fr = std::get_if<FileRead>(&op)) {
+    file_read(p, *fr);
+  } else if (const auto* fs = std::get_if<FileSeek>(&op)) {
+    file_seek(p, *fs);
+  } else if (const auto* fa = std::get_if<FileAdvise>(&op)) {
+    file_advise(p, *fa);
+  } else if (const auto* fc = std::get_if<FileClose>(&op)) {
+    file_close(p, *fc);
+  } else if (const auto* sc = std::get_if<SocketConnect>(&op)) {
+    socket_connect(p, *sc);
+  } else if (const auto* rw = std::get_if<ReadWrite>(&op)) {
+    read_write(p, *rw);
+  } else if (const auto* sf = std::get_if<SendFile>(&op)) {
+    send_file(p, *sf);
+  } else if (const auto* mw = std::get_if<MmapWrite>(&op)) {
+    mmap_write(p, *mw);
   }
 }
 
@@ -290,6 +276,21 @@ void Kernel::exit_process(Process& p) {
   cpu_.acquire(p.task);
   p.state = Process::State::done;
   if (p.finite && --finite_processes_left_ == 0) {
+    if (!sockets_drained()) {
+      // The kernel keeps sending after the last write() or sendfile() has returned: the run
+      // ends when the peer has acknowledged every byte.
+      Process* next = pop_runnable();
+      cpu_.switch_to(next ? &next->task : nullptr, "exit");
+      cpu_.release(p.task);
+      while (!sockets_drained()) sc_core::wait(drained_);
+      if (wiring_.peer != nullptr) wiring_.peer->record_verification();
+      end_time_ = now_ps();
+      cpu_.finish();
+      wiring_.bus->flush_records();
+      sc_core::sc_stop();
+      return;
+    }
+    if (wiring_.peer != nullptr) wiring_.peer->record_verification();
     end_time_ = now_ps();
     cpu_.finish();
     wiring_.bus->flush_records();
@@ -746,6 +747,14 @@ bool Kernel::channel_read(Process& p, PendingIo& io) {
 // --- Interrupts -------------------------------------------------------------------------------
 
 void Kernel::handle_interrupt(int line, sc_time& local) {
+  if (line == wiring_.nic_irq_line && tx_ring_entries_ != 0) {
+    nic_interrupt(local);
+    return;
+  }
+  if (auto block = block_disk_by_line_.find(line); block != block_disk_by_line_.end()) {
+    complete_block_request(block->second, local);
+    return;
+  }
   auto it = pending_by_line_.find(line);
   if (it == pending_by_line_.end()) {
     // Nobody waits: quiet a disk's line by reading its status, as a driver's spurious path does.

@@ -1,5 +1,8 @@
 // The simulated kernel: processes, a scheduler, system calls and the drivers that move data
-// between a disk and memory by programmed I/O, interrupt-driven I/O, DMA or a channel program.
+// between a disk and memory by programmed I/O, interrupt-driven I/O, DMA or a channel program;
+// and the storage path (vfs.cpp): an extent-based file system, open/read/lseek/fadvise/close,
+// the page cache with Linux's read-ahead and reclaim (page_cache.h, readahead.h), and a block
+// layer that reads pages into the page cache by DMA.
 //
 // Processes are SystemC threads that run their programs (os/program.h) on the CPU model. The
 // scheduler is a FIFO run queue: a process that blocks on I/O gives the CPU to the next runnable
@@ -27,11 +30,15 @@
 #include "models/hw/cpu.h"
 #include "models/hw/dram.h"
 #include "models/os/kernel_params.h"
+#include "models/os/page_cache.h"
 #include "models/os/program.h"
+#include "models/os/readahead.h"
 
 namespace iosim::hw {
 class Disk;
-}
+class Nic;
+class NetworkPeer;
+}  // namespace iosim::hw
 
 namespace iosim::os {
 
@@ -53,6 +60,11 @@ struct KernelWiring {
   std::uint64_t csw_address = 0;
   std::uint64_t sector_size = 512;
   std::uint64_t data_register_width = 4;
+  // The network card and the host at the far end of its wire (sockets, sendfile: net.cpp).
+  hw::Nic* nic = nullptr;
+  hw::NetworkPeer* peer = nullptr;
+  std::uint64_t nic_registers = 0;
+  int nic_irq_line = -1;
 };
 
 class Kernel : public sc_core::sc_module {
@@ -62,12 +74,17 @@ class Kernel : public sc_core::sc_module {
   ~Kernel() override;
 
   void add_process(const ProcessSpec& spec);
+  /// Creates a file of the extent-based file system (set-up: takes no simulated time). Throws
+  /// std::invalid_argument for a duplicate path, an unknown device or a disk that is full.
+  void add_file(const FileSpec& spec);
 
   /// True once every process with finite work has ended.
   bool finished() const { return finite_processes_left_ == 0 && started_; }
   Picoseconds end_time() const { return end_time_; }
   /// What is still blocked, for a report when the run stops unfinished.
   std::string describe_unfinished() const;
+  /// The connection ids of the sockets created so far (the NIC's and the peer's stream ids).
+  std::vector<std::uint32_t> connections() const;
 
   static constexpr std::uint64_t kPageSize = 4096;
 
@@ -75,6 +92,10 @@ class Kernel : public sc_core::sc_module {
   struct Process;
   struct Buffer;
   struct PendingIo;
+  struct File;
+  struct OpenFile;
+  struct BlockRequest;
+  struct Socket;
 
   SC_HAS_PROCESS(Kernel);
   void boot();
@@ -83,6 +104,94 @@ class Kernel : public sc_core::sc_module {
   void compute(Process& p, const Compute& op);
   void sleep(Process& p, const Sleep& op);
   void device_read(Process& p, const DeviceRead& op);
+
+  // The VFS system calls (vfs.cpp).
+  void file_open(Process& p, const FileOpen& op);
+  void file_read(Process& p, const FileRead& op);
+  void file_seek(Process& p, const FileSeek& op);
+  void file_advise(Process& p, const FileAdvise& op);
+  void file_close(Process& p, const FileClose& op);
+  /// Entry of a system call: the mode switch (and the VFS work of a file system call).
+  Picoseconds syscall_enter(Process& p, const std::string& name);
+  /// Return of a system call: the mode switch and the Syscall record.
+  void syscall_return(Process& p, const std::string& name, Picoseconds start,
+                      const std::string& args, std::int64_t result, const std::string& error);
+  /// The open file `path` of `p`, or nullptr (EBADF).
+  OpenFile* open_file(Process& p, const std::string& path);
+  /// One read() of `bytes` at the file position into `into` (from its offset 0); returns the
+  /// bytes read (0 at the end of the file).
+  std::uint64_t read_call(Process& p, OpenFile& f, std::uint64_t bytes, Buffer& into);
+
+  /// filemap_get_pages' first half, shared by read() and sendfile(): looks pages [first, first +
+  /// pages) up (kernel.page_lookup each) and submits the read-ahead the policy asks for; returns
+  /// the hits.
+  std::uint64_t look_up_and_read_ahead(Process& p, OpenFile& f, std::uint64_t first,
+                                       std::uint64_t pages);
+  /// Sleeps until page `index` of `f` is up to date, reading it again if reclaim took it.
+  void wait_uptodate(Process& p, OpenFile& f, std::uint64_t index);
+  /// The CacheAccess record of one call that looked at pages [first, first + pages).
+  void record_cache_access(Process& p, const File& file, Picoseconds start, std::uint64_t first,
+                           std::uint64_t pages, std::uint64_t hits);
+
+  // Sockets, the TCP transmit path and the NIC driver (net.cpp).
+  void socket_connect(Process& p, const SocketConnect& op);
+  void read_write(Process& p, const ReadWrite& op);
+  void send_file(Process& p, const SendFile& op);
+  void mmap_write(Process& p, const MmapWrite& op);
+  /// Where a write() takes its bytes: a user buffer, or a file mapping at an offset.
+  struct WriteSource {
+    Buffer* buffer = nullptr;
+    OpenFile* mapping = nullptr;
+    std::uint64_t offset = 0;  // in the mapping
+  };
+  /// One write() of `bytes` from `from` to the socket; returns the bytes sent.
+  std::uint64_t write_call(Process& p, Socket& s, const WriteSource& from, std::uint64_t bytes);
+  /// copy_from_user of a file mapping: faults in the pages of [offset, offset + n) that were not
+  /// touched yet (filemap_fault, with mmap read-around on a miss), then reads their bytes.
+  void read_mapping(Process& p, OpenFile& f, std::uint64_t offset, std::uint64_t n,
+                    std::uint8_t* out);
+  /// One sendfile() of at most `count` bytes from the file position; returns the bytes sent.
+  std::uint64_t sendfile_call(Process& p, Socket& s, OpenFile& f, std::uint64_t count);
+  Socket* socket_of(Process& p, const std::string& name);
+  /// Blocks `p` until `bytes` more fit in the socket buffer (sk_stream_wait_memory).
+  void wait_for_socket_space(Process& p, Socket& s, std::uint64_t bytes);
+  /// Linear room for `bytes` in the socket buffer's memory: its physical address.
+  std::uint64_t take_linear(Socket& s, std::uint64_t bytes);
+  /// The largest skb the transmit path builds: a TSO packet, or one frame without TSO.
+  std::uint64_t max_skb_bytes(const Socket& s) const;
+  struct PostedPacket;
+  /// Queues one skb (its pieces: physical address, length) on the socket and hands it to the
+  /// NIC driver, which writes one TX descriptor per piece and rings the doorbell. `packet` says
+  /// which copy the card's gather belongs to and, for a call's last skb, how to narrate it.
+  /// Returns the time of the doorbell.
+  Picoseconds transmit_skb(Process& p, Socket& s,
+                           const std::vector<std::pair<std::uint64_t, std::uint64_t>>& pieces,
+                           std::uint64_t linear_bytes, PostedPacket packet);
+  /// The driver's ndo_open: the TX ring and the card's registers (once, at the first connect).
+  void nic_open(Process& p);
+  /// The NIC's interrupt: reclaims completed descriptors, narrates the finished copies.
+  void nic_interrupt(sc_core::sc_time& local);
+  /// The peer's acknowledgement: frees the socket buffer up to `acked`.
+  void on_ack(std::uint32_t connection, std::uint64_t acked);
+  /// The checker's expectation of what `connection` carries at `offset` (what was sent).
+  void expected_stream(std::uint32_t connection, std::uint64_t offset, std::uint8_t* out,
+                       std::size_t n) const;
+  bool sockets_drained() const;
+
+  // The page cache and the block layer below it (vfs.cpp).
+  void set_up_files();
+  /// Inserts a page (not yet up to date) and gives it a frame; reclaims first when full.
+  std::uint64_t insert_page(const PageKey& key);
+  /// Submits one read-ahead I/O of `f`: inserts its pages and queues block requests.
+  void submit_readahead(Process& p, OpenFile& f, const ReadaheadIo& io);
+  void queue_block_request(std::unique_ptr<BlockRequest> request, sc_core::sc_time& local);
+  void start_block_request(BlockRequest& request, sc_core::sc_time& local);
+  /// The disk's interrupt for the request in flight: finishes it, starts the next one.
+  void complete_block_request(unsigned disk, sc_core::sc_time& local);
+  /// Blocks `p` until page `key` is up to date.
+  void wait_for_page(Process& p, const PageKey& key);
+  /// The checker's source: bytes [offset, offset + n) of a file as created.
+  void file_bytes(const File& file, std::uint64_t offset, std::uint8_t* out, std::size_t n) const;
 
   // Scheduling.
   void wait_to_run(Process& p);
@@ -140,6 +249,40 @@ class Kernel : public sc_core::sc_module {
   Picoseconds end_time_ = 0;
   std::uint64_t frames_handed_out_ = 0;
   std::uint64_t kernel_heap_ = 0;
+
+  // Storage path.
+  std::vector<std::unique_ptr<File>> files_;
+  PageCache page_cache_;
+  std::map<PageKey, std::uint64_t> page_frames_;  // physical frame of each cached page
+  std::vector<std::uint64_t> free_frames_;        // page-cache frames given back by reclaim
+  std::map<PageKey, BlockRequest*> pages_in_flight_;
+  /// Per disk: requests in arrival order; the front one is on the disk once started.
+  std::map<unsigned, std::deque<std::unique_ptr<BlockRequest>>> block_queues_;
+  std::map<int, unsigned> block_disk_by_line_;  // a disk interrupt line with a request in flight
+  std::map<unsigned, std::uint64_t> descriptor_tables_;  // per disk, reused by each request
+  std::map<unsigned, std::uint64_t> fs_next_lba_;        // per disk: where the next file goes
+  std::uint64_t random_order_draws_ = 0;                 // for FileRead order: random
+
+  // Network path.
+  std::vector<std::unique_ptr<Socket>> sockets_;
+  std::uint64_t tx_ring_ = 0;          // physical address of the TX descriptor ring
+  std::uint64_t tx_ring_entries_ = 0;  // 0 until nic_open
+  std::uint64_t tx_tail_ = 0;          // next descriptor the driver fills
+  std::uint64_t tx_clean_ = 0;         // next descriptor the driver reclaims
+  std::uint64_t tx_in_use_ = 0;        // posted, not yet reclaimed
+  std::vector<Process*> tx_ring_waiters_;
+  /// Per posted packet, in ring order: its descriptors, its copy id, and the narration of the
+  /// NIC's copy for the last packet of a call (told at its completion, from call_doorbell).
+  struct PostedPacket {
+    std::uint64_t descriptors = 0;
+    std::uint64_t copy_id = 0;
+    Process* process = nullptr;
+    std::string step, text;  // empty unless this packet ends the call
+    Picoseconds call_doorbell = 0;
+  };
+  std::deque<PostedPacket> posted_;
+  std::deque<std::uint64_t> nic_copy_ids_;  // handed to the card as it gathers each packet
+  sc_core::sc_event drained_;               // an acknowledgement emptied a socket buffer
 };
 
 }  // namespace iosim::os

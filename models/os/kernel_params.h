@@ -13,6 +13,18 @@ struct KernelParams {
   bool wakeup_preemption = true;
   std::uint64_t max_sectors_per_command = 256;
   sc_core::sc_time decoupling_quantum{10, sc_core::SC_US};
+  // The storage path: VFS, page cache, read-ahead, file system.
+  sc_core::sc_time file_syscall_work{500, sc_core::SC_NS};
+  sc_core::sc_time page_lookup{50, sc_core::SC_NS};
+  ByteSize page_cache_size{64ULL << 20};
+  std::uint64_t read_ahead_kb = 128;
+  std::uint64_t fs_first_lba = 2048;
+  ByteSize fs_max_extent{128ULL << 20};
+  // The network path: sockets and the TCP transmit path.
+  ByteSize socket_buffer_size{64ULL << 10};
+  sc_core::sc_time tcp_xmit_work{1, sc_core::SC_US};
+  sc_core::sc_time page_fault_work{1, sc_core::SC_US};
+  std::uint64_t fault_around_kb = 64;
 
   template <class V>
   void visit_params(V& v) {
@@ -39,6 +51,59 @@ struct KernelParams {
                "synchronises; bounds how late an interrupt is noticed during PIO",
                "simulation setting; TLM-2.0 quantum keeper practice"},
       decoupling_quantum);
+    v(ParamDoc{"file_syscall_work",
+               "CPU time of the VFS part of one open/read/lseek/fadvise/close besides the mode "
+               "switches (file descriptor lookup, permission and range checks)",
+               "textbook: ~0.5 us (a 4 KiB cached read() costs ~1 us, linux-io.md section 9)"},
+      file_syscall_work);
+    v(ParamDoc{"page_lookup",
+               "CPU time to find one page of a file in the page cache (xarray walk, reference "
+               "count), per page a read() touches",
+               "textbook: ~50 ns"},
+      page_lookup);
+    v(ParamDoc{"page_cache_size",
+               "Memory the page cache may hold; adding a page beyond it reclaims clean pages "
+               "from the inactive list first",
+               "textbook: 64 MiB; set it small to watch eviction"},
+      page_cache_size);
+    v(ParamDoc{"read_ahead_kb",
+               "Largest read-ahead window of a file on a disk, in KiB (rounded down to whole "
+               "4 KiB pages); 0 disables read-ahead (each missing page is read on its own)",
+               "/sys/block/<dev>/queue/read_ahead_kb = 128 (VM_READAHEAD_PAGES, "
+               "include/linux/mm.h)"},
+      read_ahead_kb);
+    v(ParamDoc{"fs_first_lba",
+               "First block of the file system on each disk; files are laid out from here, one "
+               "after the other, 4 KiB-aligned",
+               "fdisk: first partition at sector 2048 (1 MiB)"},
+      fs_first_lba);
+    v(ParamDoc{"fs_max_extent",
+               "Longest extent (contiguous run of blocks) of a file; a longer file gets several",
+               "ext4: 32768 blocks of 4 KiB = 128 MiB per extent"},
+      fs_max_extent);
+    v(ParamDoc{"socket_buffer_size",
+               "Send buffer of a TCP socket (sk_sndbuf): bytes sent and not yet acknowledged, "
+               "linear data and page fragments alike; a sender that would exceed it sleeps "
+               "until acknowledgements free room. At most 512 KiB (kernel memory of the model)",
+               "net.ipv4.tcp_wmem: 16 KiB initially, grown by autotuning up to 4 MiB; "
+               "textbook 64 KiB (one TSO packet)"},
+      socket_buffer_size);
+    v(ParamDoc{"tcp_xmit_work",
+               "CPU time of the TCP/IP transmit path per skb besides copies and the driver's "
+               "descriptor and doorbell writes (tcp_sendmsg bookkeeping, headers, "
+               "dev_queue_xmit)",
+               "textbook: ~1 us per packet"},
+      tcp_xmit_work);
+    v(ParamDoc{"page_fault_work",
+               "CPU time of one page fault on a file mapping besides any disk I/O (exception "
+               "entry, filemap_fault, the page-table update), per page first touched",
+               "linux-io.md section 9: a minor fault costs ~0.5-3 us; textbook 1 us"},
+      page_fault_work);
+    v(ParamDoc{"fault_around_kb",
+               "Window of a file mapping, in KiB (whole 4 KiB pages, aligned), whose pages "
+               "already up to date one fault maps at once (do_fault_around)",
+               "mm/memory.c: fault_around_bytes = 64 KiB (debugfs)"},
+      fault_around_kb);
   }
 };
 

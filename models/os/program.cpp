@@ -28,4 +28,26 @@ const char* to_string(DmaMode m) {
   return "?";
 }
 
+const char* to_string(ReadOrder order) {
+  switch (order) {
+    case ReadOrder::sequential:
+      return "sequential";
+    case ReadOrder::random:
+      return "random";
+  }
+  return "?";
+}
+
+const char* to_string(Advice advice) {
+  switch (advice) {
+    case Advice::normal:
+      return "normal";
+    case Advice::sequential:
+      return "sequential";
+    case Advice::random:
+      return "random";
+  }
+  return "?";
+}
+
 }  // namespace iosim::os

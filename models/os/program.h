@@ -42,11 +42,110 @@ struct Sleep {
   sc_core::sc_time duration = sc_core::SC_ZERO_TIME;
 };
 
-using Operation = std::variant<DeviceRead, Compute, Sleep>;
+/// open(path, O_RDONLY): the process gets a file description for `path` (its own file
+/// position and read-ahead state). Later operations name the file by its path.
+struct FileOpen {
+  std::string path;
+};
+
+/// The order in which FileRead visits the file's chunks.
+enum class ReadOrder { sequential, random };
+const char* to_string(ReadOrder order);
+
+/// read() calls on an open file into the process's buffer `into`, `chunk` bytes each, for
+/// `bytes` in all (0: up to the end of the file). Sequential: from the file position on.
+/// Random: chunk-aligned offsets in an order drawn from the run's seed (each chunk of the range
+/// [position, position + bytes) once), each read preceded by an lseek().
+struct FileRead {
+  std::string path;
+  ByteSize chunk{4096};
+  ByteSize bytes{0};
+  std::string into = "buf";
+  ReadOrder order = ReadOrder::sequential;
+};
+
+/// lseek(fd, offset, SEEK_SET).
+struct FileSeek {
+  std::string path;
+  ByteSize offset{0};
+};
+
+/// posix_fadvise(fd, 0, 0, advice) (mm/fadvise.c): normal restores the device's read-ahead,
+/// sequential doubles it, random disables read-ahead (FMODE_RANDOM).
+enum class Advice { normal, sequential, random };
+const char* to_string(Advice advice);
+struct FileAdvise {
+  std::string path;
+  Advice advice = Advice::normal;
+};
+
+/// close(fd).
+struct FileClose {
+  std::string path;
+};
+
+/// socket(AF_INET, SOCK_STREAM) and connect() to the peer at the end of the wire: two system
+/// calls. Later operations name the socket by `name`. (The TCP handshake is not modelled: the
+/// card has no receive path; the peer answers by acknowledgement only.)
+struct SocketConnect {
+  std::string name = "sock";
+};
+
+/// The classic path: read() of `chunk` bytes of the open file `path` into the buffer `into`,
+/// then write() of what it returned to the socket `socket`, until `bytes` are sent (0: up to the
+/// end of the file).
+struct ReadWrite {
+  std::string path;
+  std::string socket = "sock";
+  ByteSize chunk{4096};
+  ByteSize bytes{0};
+  std::string into = "buf";
+};
+
+/// sendfile(socket, fd, NULL, chunk) calls from the file position until `bytes` are sent (0: up
+/// to the end of the file).
+struct SendFile {
+  std::string socket = "sock";
+  std::string path;
+  ByteSize chunk{4096};
+  ByteSize bytes{0};
+};
+
+/// mmap() of the open file `path` (MAP_SHARED, PROT_READ), then write() calls of `chunk` bytes
+/// from the mapping to the socket until `bytes` are sent (0: the whole file). The mapping is not
+/// read at mmap(): the first touch of each page (write()'s copy from user memory) faults it in.
+struct MmapWrite {
+  std::string path;
+  std::string socket = "sock";
+  ByteSize chunk{4096};
+  ByteSize bytes{0};
+};
+
+using Operation = std::variant<DeviceRead, Compute, Sleep, FileOpen, FileRead, FileSeek, FileAdvise,
+                               FileClose, SocketConnect, ReadWrite, SendFile, MmapWrite>;
 
 struct ProcessSpec {
   std::string name;
   std::vector<Operation> program;
+  /// Set-up before the program (opening files, connecting sockets): it runs like the program,
+  /// but its records carry step "setup" and the transfer's metrics leave them out. (After
+  /// `program`, so that {name, program} aggregates keep their meaning.)
+  std::vector<Operation> setup;
+};
+
+/// A file of the simple extent-based file system (docs/models/kernel.md), created at set-up.
+/// Its bytes: by default those already on the disk where the file system puts it (derived from
+/// the run's seed); with `content_seed`, generated from that seed (payload stream of the file);
+/// with `pattern`, that text repeated. Either is written to the disk at set-up, taking no time.
+struct FileSpec {
+  std::string path;
+  ByteSize size{0};
+  std::string device = "disk0";
+  bool has_content_seed = false;
+  std::uint64_t content_seed = 0;
+  std::string pattern;
+  /// cache: warm: every page is in the page cache, up to date, before the run starts.
+  bool warm = false;
 };
 
 }  // namespace iosim::os

@@ -1,0 +1,661 @@
+// The network path of the simulated kernel: TCP sockets with a bounded send buffer, write() and
+// sendfile() to a socket, and the NIC driver that fills TX descriptors and reclaims them at the
+// card's interrupt. docs/models/kernel.md ("Sockets and sendfile") explains each step and its
+// cost; docs/models/nic.md the card.
+//
+// The lecture this builds (../shared/seeds, linux-io.md section 10):
+//   read() + write():   disk -> page cache (DMA), page cache -> user (CPU), user -> socket
+//                       buffer (CPU), socket buffer -> NIC (DMA): 4 copies, 4 mode switches.
+//   sendfile():         disk -> page cache (DMA), page cache -> socket buffer (CPU), socket
+//                       buffer -> NIC (DMA): 3 copies, 2 mode switches.
+//   sendfile(), SG NIC: disk -> page cache (DMA), a descriptor of the pages into the socket
+//                       buffer (not a copy), page cache -> NIC (DMA gather): 2 copies.
+#include <algorithm>
+#include <stdexcept>
+
+#include "models/core/byte_order.h"
+#include "models/hw/network_peer.h"
+#include "models/hw/nic.h"
+#include "models/os/kernel.h"
+#include "models/os/kernel_internal.h"
+
+namespace iosim::os {
+
+using sc_core::sc_time;
+using sc_core::SC_ZERO_TIME;
+
+namespace {
+
+constexpr std::uint64_t kPage = Kernel::kPageSize;
+const char* const kSocketBufferRegion = "socket_buffer";
+const char* const kPageCacheRegion = "page_cache";
+/// File descriptors 0-2 are stdin, stdout and stderr.
+constexpr std::int64_t kFirstFd = 3;
+/// One read/write/sendfile moves at most MAX_RW_COUNT = INT_MAX & PAGE_MASK bytes.
+constexpr std::uint64_t kMaxRwCount = 0x7ffff000;
+
+std::string size_text(std::uint64_t bytes) {
+  return format_size(ByteSize(bytes));
+}
+
+using Pieces = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
+
+/// Appends [address, address + n) to `pieces`, merging it with the last one when contiguous.
+void add_piece(Pieces& pieces, std::uint64_t address, std::uint64_t n) {
+  if (!pieces.empty() && pieces.back().first + pieces.back().second == address) {
+    pieces.back().second += n;
+  } else {
+    pieces.emplace_back(address, n);
+  }
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> Kernel::connections() const {
+  std::vector<std::uint32_t> out;
+  for (const auto& s : sockets_) out.push_back(s->connection);
+  return out;
+}
+
+Kernel::Socket* Kernel::socket_of(Process& p, const std::string& name) {
+  const auto it = p.sockets.find(name);
+  return it == p.sockets.end() ? nullptr : it->second;
+}
+
+bool Kernel::sockets_drained() const {
+  // Everything acknowledged, and every descriptor reclaimed by the driver (the card's
+  // completion interrupt comes after the last frame, the peer's acknowledgement may come first).
+  return posted_.empty() && std::all_of(sockets_.begin(), sockets_.end(),
+                                        [](const auto& s) { return s->queued == 0; });
+}
+
+std::uint64_t Kernel::max_skb_bytes(const Socket& s) const {
+  const hw::Nic& nic = *wiring_.nic;
+  // With TSO the stack hands the card one packet of up to tso_max; without, one frame's payload.
+  const std::uint64_t packet = nic.params().tso ? nic.params().tso_max.bytes : nic.frame_payload();
+  return std::min(packet, s.linear_size);
+}
+
+// --- socket() and connect() ---------------------------------------------------------------------
+
+void Kernel::socket_connect(Process& p, const SocketConnect& op) {
+  Picoseconds start = syscall_enter(p, "socket");
+  cpu_.kernel_work(p.task, params_.file_syscall_work);
+  // The lowest free descriptor, shared with the process's files (alloc_fd).
+  auto taken = [&p](std::int64_t n) {
+    for (const auto& [path, f] : p.open_files) {
+      if (f.fd == n) return true;
+    }
+    for (const auto& [name, s] : p.sockets) {
+      if (s->fd == n) return true;
+    }
+    return false;
+  };
+  std::int64_t fd = kFirstFd;
+  while (taken(fd)) ++fd;
+  auto socket = std::make_unique<Socket>();
+  socket->name = op.name;
+  socket->fd = fd;
+  socket->connection = static_cast<std::uint32_t>(sockets_.size() + 1);
+  socket->owner = &p;
+  socket->linear_size = params_.socket_buffer_size.bytes;
+  // Linear skb data must be physically contiguous (the card may lack scatter-gather): kernel
+  // memory, like kmalloc'd skb heads.
+  socket->linear_base = allocate_kernel(socket->linear_size, kPage);
+  context_.declare_region(kSocketBufferRegion, trace::Layer::kernel, "socket send buffer");
+  context_.name_memory(socket->linear_base, socket->linear_size, kSocketBufferRegion);
+  Socket& s = *socket;
+  sockets_.push_back(std::move(socket));
+  p.sockets[op.name] = &s;
+  syscall_return(p, "socket", start, "AF_INET, SOCK_STREAM", fd, "");
+
+  start = syscall_enter(p, "connect");
+  cpu_.kernel_work(p.task, params_.file_syscall_work);
+  if (tx_ring_entries_ == 0) nic_open(p);
+  syscall_return(p, "connect", start, std::to_string(fd) + ", peer0", 0, "");
+}
+
+void Kernel::nic_open(Process& p) {
+  // ndo_open: a TX ring in kernel memory, its address and size in the card, TX and interrupts
+  // on. The card's copies join the logical copies the kernel counts (one id per call).
+  hw::Nic& nic = *wiring_.nic;
+  const std::uint64_t descriptor = nic.params().descriptor_size.bytes;
+  tx_ring_entries_ = nic.params().tx_ring_size;
+  tx_ring_ = allocate_kernel(tx_ring_entries_ * descriptor, descriptor);
+  const std::uint64_t base = wiring_.nic_registers;
+  namespace reg = hw::nic_register;
+  sc_time local = SC_ZERO_TIME;
+  cpu_.io_write(base + reg::tx_base_lo, static_cast<std::uint32_t>(tx_ring_), 4, local);
+  cpu_.io_write(base + reg::tx_base_hi, static_cast<std::uint32_t>(tx_ring_ >> 32), 4, local);
+  cpu_.io_write(base + reg::tx_size, static_cast<std::uint32_t>(tx_ring_entries_), 4, local);
+  cpu_.io_write(base + reg::ctrl, hw::nic_ctrl::tx_enable | hw::nic_ctrl::irq_enable, 4, local);
+  cpu_.sync(&p.task, local);
+  nic.set_copy_ids([this] {
+    if (nic_copy_ids_.empty()) return context_.new_copy_id();
+    const std::uint64_t id = nic_copy_ids_.front();
+    nic_copy_ids_.pop_front();
+    return id;
+  });
+}
+
+// --- The send buffer --------------------------------------------------------------------------
+
+void Kernel::wait_for_socket_space(Process& p, Socket& s, std::uint64_t bytes) {
+  while (s.queued + bytes > s.linear_size) {
+    s.waiters.push_back(&p);
+    s.waiting_for = std::max(s.waiting_for, bytes);
+    block(p);  // on_ack wakes us when the room is there
+  }
+}
+
+std::uint64_t Kernel::take_linear(Socket& s, std::uint64_t bytes) {
+  // A FIFO ring: skbs leave in order, so the free space starts at the head. The caller keeps
+  // `bytes` within the room before the end of the area and within the buffer's limit.
+  const std::uint64_t at = s.linear_base + s.linear_head;
+  s.linear_head = (s.linear_head + bytes) % s.linear_size;
+  return at;
+}
+
+void Kernel::on_ack(std::uint32_t connection, std::uint64_t acked) {
+  Socket& s = *sockets_.at(connection - 1);
+  s.acked = std::max(s.acked, acked);
+  while (!s.in_flight.empty() && s.in_flight.front().end <= s.acked) {
+    s.queued -= s.in_flight.front().bytes;
+    s.in_flight.pop_front();
+  }
+  // Wake the senders only when what they wait for fits (sk_stream_write_space wakes at a
+  // threshold too), not at every acknowledged frame.
+  if (!s.waiters.empty() && s.queued + s.waiting_for <= s.linear_size) {
+    std::vector<Process*> waiters;
+    waiters.swap(s.waiters);
+    s.waiting_for = 0;
+    for (Process* w : waiters) wake(*w);
+  }
+  if (s.queued == 0) drained_.notify(SC_ZERO_TIME);
+}
+
+void Kernel::expected_stream(std::uint32_t connection, std::uint64_t offset, std::uint8_t* out,
+                             std::size_t n) const {
+  std::fill(out, out + n, 0);
+  if (connection == 0 || connection > sockets_.size()) return;
+  const std::vector<Socket::Sent>& log = sockets_[connection - 1]->sent_log;
+  auto it = std::upper_bound(log.begin(), log.end(), offset,
+                             [](std::uint64_t at, const Socket::Sent& e) { return at < e.at; });
+  if (it != log.begin()) --it;
+  for (; it != log.end() && it->at < offset + n; ++it) {
+    const std::uint64_t from = std::max(offset, it->at);
+    const std::uint64_t to = std::min(offset + n, it->at + it->n);
+    if (from >= to) continue;
+    std::uint8_t* dst = out + (from - offset);
+    if (it->file != nullptr) {
+      file_bytes(*it->file, it->file_offset + (from - it->at), dst, to - from);
+    } else {
+      std::copy(it->bytes.begin() + static_cast<std::ptrdiff_t>(from - it->at),
+                it->bytes.begin() + static_cast<std::ptrdiff_t>(to - it->at), dst);
+    }
+  }
+}
+
+// --- The driver -------------------------------------------------------------------------------
+
+Picoseconds Kernel::transmit_skb(Process& p, Socket& s, const Pieces& pieces,
+                                 std::uint64_t linear_bytes, PostedPacket packet) {
+  const hw::NicParams& nic = wiring_.nic->params();
+  // The ring keeps one entry free: TX_TAIL == TX_HEAD means empty to the card.
+  while (tx_in_use_ + pieces.size() > tx_ring_entries_ - 1) {
+    tx_ring_waiters_.push_back(&p);
+    block(p);  // nic_interrupt wakes us when descriptors are reclaimed
+  }
+  std::uint64_t bytes = 0;
+  for (const auto& piece : pieces) bytes += piece.second;
+  // TCP/IP: sequence numbers, headers, the qdisc and ndo_start_xmit.
+  cpu_.kernel_work(p.task, params_.tcp_xmit_work);
+  s.sent += bytes;
+  s.queued += bytes;
+  s.in_flight.push_back(Socket::InFlight{s.sent, bytes, linear_bytes});
+
+  // One descriptor per piece; EOP on the last; checksum offloaded when the card can.
+  namespace desc = hw::nic_descriptor;
+  const std::uint64_t size = nic.descriptor_size.bytes;
+  std::vector<std::uint8_t> d(size);
+  sc_time local = SC_ZERO_TIME;
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    std::fill(d.begin(), d.end(), 0);
+    store_le(&d[desc::address], pieces[i].first, 8);
+    store_le(&d[desc::length], pieces[i].second, 4);
+    d[desc::flags] = static_cast<std::uint8_t>((i + 1 == pieces.size() ? desc::eop : 0) |
+                                               (nic.checksum_offload ? desc::csum : 0));
+    d[desc::connection] = static_cast<std::uint8_t>(s.connection);
+    cpu_.memory_write(tx_ring_ + tx_tail_ * size, d.data(), size, local);
+    tx_tail_ = (tx_tail_ + 1) % tx_ring_entries_;
+  }
+  tx_in_use_ += pieces.size();
+  packet.descriptors = pieces.size();
+  packet.process = &p;
+  nic_copy_ids_.push_back(packet.copy_id);
+  const Picoseconds doorbell = now_ps() + to_ps(local);
+  if (packet.call_doorbell == 0) packet.call_doorbell = doorbell;
+  posted_.push_back(std::move(packet));
+  cpu_.io_write(wiring_.nic_registers + hw::nic_register::tx_tail,
+                static_cast<std::uint32_t>(tx_tail_), 4, local);
+  cpu_.sync(&p.task, local);
+  return doorbell;
+}
+
+void Kernel::nic_interrupt(sc_time& local) {
+  // Read and acknowledge the cause (the level drops), then reclaim what the card has done:
+  // everything before TX_HEAD.
+  namespace reg = hw::nic_register;
+  const std::uint64_t base = wiring_.nic_registers;
+  const std::uint32_t cause = cpu_.io_read(base + reg::int_status, 4, local);
+  cpu_.io_write(base + reg::int_ack, cause, 4, local);
+  if (cause & hw::nic_int::tx_error) {
+    // The driver never posts what the card cannot send: a refusal is a modelling error.
+    const std::uint32_t code = cpu_.io_read(base + reg::tx_error, 4, local);
+    throw hw::ModelError("kernel: the NIC refused a packet: " +
+                         std::string(hw::to_string(static_cast<hw::NicTxError>(code))));
+  }
+  const std::uint64_t head = cpu_.io_read(base + reg::tx_head, 4, local);
+  std::uint64_t completed = (head + tx_ring_entries_ - tx_clean_) % tx_ring_entries_;
+  const Picoseconds done = now_ps() + to_ps(local);
+  while (!posted_.empty() && posted_.front().descriptors <= completed) {
+    const PostedPacket& packet = posted_.front();
+    completed -= packet.descriptors;
+    tx_clean_ = (tx_clean_ + packet.descriptors) % tx_ring_entries_;
+    tx_in_use_ -= packet.descriptors;
+    if (!packet.text.empty()) {
+      narrate(*packet.process, packet.step, packet.text, packet.call_doorbell, done);
+    }
+    posted_.pop_front();
+  }
+  std::vector<Process*> waiters;
+  waiters.swap(tx_ring_waiters_);
+  for (Process* w : waiters) wake(*w);
+  // The handler runs ahead of the clock: the run may end when it has.
+  if (posted_.empty()) drained_.notify(local);
+}
+
+// --- write() and sendfile() ---------------------------------------------------------------------
+
+void Kernel::read_write(Process& p, const ReadWrite& op) {
+  OpenFile* f = open_file(p, op.path);
+  Socket* s = socket_of(p, op.socket);
+  Buffer& buffer = user_buffer(p, op.into, op.chunk.bytes);
+  if (f == nullptr || s == nullptr) {
+    // On a file or a socket the process has not opened: one failed call.
+    const std::string name = f == nullptr ? "read" : "write";
+    const Picoseconds start = syscall_enter(p, name);
+    cpu_.kernel_work(p.task, params_.file_syscall_work);
+    syscall_return(p, name, start, (f == nullptr ? op.path : op.socket) + ", " + buffer.region, -1,
+                   "EBADF");
+    return;
+  }
+  const std::uint64_t size = f->file->spec.size.bytes;
+  const std::uint64_t total =
+      op.bytes.bytes != 0 ? op.bytes.bytes : (f->position < size ? size - f->position : 0);
+  for (std::uint64_t done = 0; done < total;) {
+    const std::uint64_t got = read_call(p, *f, std::min(op.chunk.bytes, total - done), buffer);
+    if (got == 0) break;  // end of file
+    write_call(p, *s, WriteSource{&buffer, nullptr, 0}, got);
+    done += got;
+  }
+}
+
+void Kernel::send_file(Process& p, const SendFile& op) {
+  OpenFile* f = open_file(p, op.path);
+  Socket* s = socket_of(p, op.socket);
+  if (f == nullptr || s == nullptr) {
+    const Picoseconds start = syscall_enter(p, "sendfile");
+    cpu_.kernel_work(p.task, params_.file_syscall_work);
+    syscall_return(p, "sendfile", start, op.socket + ", " + op.path, -1, "EBADF");
+    return;
+  }
+  const std::uint64_t size = f->file->spec.size.bytes;
+  const std::uint64_t total =
+      op.bytes.bytes != 0 ? op.bytes.bytes : (f->position < size ? size - f->position : 0);
+  for (std::uint64_t done = 0; done < total;) {
+    const std::uint64_t got = sendfile_call(p, *s, *f, std::min(op.chunk.bytes, total - done));
+    if (got == 0) break;
+    done += got;
+  }
+}
+
+void Kernel::mmap_write(Process& p, const MmapWrite& op) {
+  OpenFile* f = open_file(p, op.path);
+  Socket* s = socket_of(p, op.socket);
+  const Picoseconds start = now_ps();
+  cpu_.enter_kernel(p.task, "syscall mmap", cpu_.params().syscall_entry);
+  narrate(p, "switch-1",
+          "1. " + p.spec.name + " calls mmap(): the CPU switches from user to kernel mode", start,
+          now_ps());
+  // The VMA: nothing is read yet; the pages come in at their first touch.
+  cpu_.kernel_work(p.task, params_.file_syscall_work);
+  if (f != nullptr) f->mapped = true;
+  const std::uint64_t size = f != nullptr ? f->file->spec.size.bytes : 0;
+  const Picoseconds returning = now_ps();
+  syscall_return(p, "mmap", start,
+                 "NULL, " + size_text(size) + ", PROT_READ, MAP_SHARED, " + op.path + ", 0",
+                 f != nullptr ? 0 : -1, f != nullptr ? "" : "EBADF");
+  narrate(p, "switch-2",
+          "3. mmap() returns: the CPU switches back to user mode; the file is mapped into " +
+              p.spec.name + "'s memory, its pages come in when first touched",
+          returning, now_ps());
+  if (f == nullptr) return;
+  if (s == nullptr) {
+    const Picoseconds call = syscall_enter(p, "write");
+    cpu_.kernel_work(p.task, params_.file_syscall_work);
+    syscall_return(p, "write", call, op.socket, -1, "EBADF");
+    return;
+  }
+  const std::uint64_t total = op.bytes.bytes != 0 ? std::min(op.bytes.bytes, size) : size;
+  for (std::uint64_t done = 0; done < total;) {
+    const std::uint64_t n = std::min(op.chunk.bytes, total - done);
+    write_call(p, *s, WriteSource{nullptr, f, done}, n);
+    done += n;
+  }
+}
+
+void Kernel::read_mapping(Process& p, OpenFile& f, std::uint64_t offset, std::uint64_t n,
+                          std::uint8_t* out) {
+  File& file = *f.file;
+  const std::uint64_t first = offset / kPage;
+  const std::uint64_t last = (offset + n - 1) / kPage;
+  const Picoseconds start = now_ps();
+  std::uint64_t faults = 0, hits = 0;
+  for (std::uint64_t i = first; i <= last; ++i) {
+    if (f.mapped_pages.count(i) != 0) continue;
+    // A page fault in copy_from_user (kernel mode: no mode switch): filemap_fault.
+    ++faults;
+    cpu_.kernel_work(p.task, params_.page_fault_work);
+    // do_fault_around (mm/memory.c): the pages of the aligned window that are already up to date
+    // are mapped at once; if that includes this one, the fault is done (a minor fault).
+    const std::uint64_t around = std::max<std::uint64_t>(1, params_.fault_around_kb * 1024 / kPage);
+    const std::uint64_t window = i / around * around;
+    for (std::uint64_t k = window; k < std::min(window + around, file.pages); ++k) {
+      const PageState* state = page_cache_.find(PageKey{file.id, k});
+      if (state != nullptr && state->flags.uptodate) f.mapped_pages.insert(k);
+    }
+    if (f.mapped_pages.count(i) != 0) {
+      ++hits;
+      continue;
+    }
+    // filemap_fault: a page not up to date (absent: a major fault, with read-around).
+    const PageKey key{file.id, i};
+    hits += page_cache_.contains(key);
+    CacheView view;
+    view.present = [this, &file](std::uint64_t k) {
+      return page_cache_.contains(PageKey{file.id, k});
+    };
+    view.marked = [this, &file](std::uint64_t k) {
+      return page_cache_.readahead_marker(PageKey{file.id, k});
+    };
+    const ReadaheadResult plan = f.readahead.on_mmap_fault(i, view, file.pages, f.ra_pages);
+    for (const ReadaheadIo& io : plan.ios) submit_readahead(p, f, io);
+    for (std::uint64_t marked : plan.markers_cleared) {
+      const PageKey m{file.id, marked};
+      if (page_cache_.contains(m)) page_cache_.set_readahead_marker(m, false);
+    }
+    wait_uptodate(p, f, i);
+    if (page_cache_.contains(key)) page_cache_.mark_accessed(key);
+    f.mapped_pages.insert(i);
+  }
+  if (faults > 0) {
+    record_cache_access(p, file, start, first, faults, hits);
+    narrate(p, "fault",
+            std::to_string(faults) + " page fault" + (faults > 1 ? "s" : "") +
+                ": the copy touches mapped pages for the first time; the kernel maps them" +
+                (faults > hits ? ", reading the missing ones from the disk [copy-1: DMA]" : ""),
+            start, now_ps());
+  }
+  for (std::uint64_t done = 0; done < n;) {
+    const std::uint64_t at = offset + done;
+    const std::uint64_t k = std::min(n - done, kPage - at % kPage);
+    wiring_.dram->peek(page_frames_.at(PageKey{file.id, at / kPage}) + at % kPage, out + done, k);
+    done += k;
+  }
+}
+
+std::uint64_t Kernel::write_call(Process& p, Socket& s, const WriteSource& from,
+                                 std::uint64_t bytes) {
+  const Picoseconds start = now_ps();
+  cpu_.enter_kernel(p.task, "syscall write", cpu_.params().syscall_entry);
+  // The seeds number write()'s steps 5-8 after read(), 4-7 after mmap().
+  const int number = from.buffer != nullptr ? 5 : 4;
+  auto numbered = [number](int k, const std::string& text) {
+    return std::to_string(number + k) + ". " + text;
+  };
+  narrate(p, "switch-3",
+          numbered(0, p.spec.name +
+                          " calls write() on the socket: the CPU switches from user to kernel "
+                          "mode"),
+          start, now_ps());
+  cpu_.kernel_work(p.task, params_.file_syscall_work);
+
+  // tcp_sendmsg: copy the user's bytes into skbs in the send buffer (copy-3), each skb to the
+  // driver as it is built; sleep while the buffer is full.
+  // From a mapping, the user's memory is the page cache itself.
+  const std::string from_region =
+      from.buffer != nullptr ? from.buffer->region : std::string(kPageCacheRegion);
+  const std::uint64_t cpu_copy = context_.new_copy_id();
+  const std::uint64_t nic_copy = context_.new_copy_id();
+  const Picoseconds copy_start = now_ps();
+  Picoseconds first_doorbell = 0;
+  std::vector<std::uint8_t> data;
+  for (std::uint64_t done = 0; done < bytes;) {
+    const std::uint64_t n =
+        std::min({bytes - done, max_skb_bytes(s), s.linear_size - s.linear_head});
+    wait_for_socket_space(p, s, n);
+    const std::uint64_t at = take_linear(s, n);
+    data.resize(n);
+    if (from.buffer != nullptr) {
+      std::uint64_t got = 0;
+      for (const auto& [address, k] : segments(*from.buffer, done, n)) {
+        wiring_.dram->peek(address, data.data() + got, k);
+        got += k;
+      }
+    } else {
+      read_mapping(p, *from.mapping, from.offset + done, n, data.data());
+    }
+    const Picoseconds piece_start = now_ps();
+    cpu_.kernel_work(p.task, cpu_.params().memcpy_bandwidth.transfer_time(n));
+    wiring_.dram->poke(at, data.data(), n);
+    trace::Record r;
+    r.start = piece_start;
+    r.end = now_ps();
+    r.actor = cpu_.name();
+    r.step = "copy-3";
+    r.data = trace::Copy{cpu_copy, trace::Engine::cpu, from_region, kSocketBufferRegion, n};
+    context_.record(std::move(r));
+    // The checker's record of what the peer must receive: the bytes as the call took them (a
+    // mapping's are the file's).
+    Socket::Sent sent;
+    sent.at = s.sent;
+    sent.n = n;
+    if (from.buffer != nullptr) {
+      sent.bytes = data;
+    } else {
+      sent.file = from.mapping->file;
+      sent.file_offset = from.offset + done;
+    }
+    s.sent_log.push_back(std::move(sent));
+
+    PostedPacket packet;
+    packet.copy_id = nic_copy;
+    packet.call_doorbell = first_doorbell;
+    if (done + n == bytes) {
+      packet.step = "copy-4";
+      packet.text = numbered(2, "The NIC copies " + size_text(bytes) +
+                                    " from the socket buffer by DMA and sends it on the wire "
+                                    "[copy-4: DMA]");
+    }
+    const Picoseconds doorbell = transmit_skb(p, s, {{at, n}}, n, std::move(packet));
+    if (first_doorbell == 0) first_doorbell = doorbell;
+    done += n;
+  }
+  narrate(p, "copy-3",
+          numbered(1, "The CPU copies ") + size_text(bytes) + " from " +
+              (from.buffer != nullptr ? from.buffer->region
+                                      : p.spec.name + "'s mapping of the page cache") +
+              " to the socket buffer [copy-3: CPU]",
+          copy_start, now_ps());
+
+  const Picoseconds returning = now_ps();
+  syscall_return(p, "write", start,
+                 std::to_string(s.fd) + ", " + from_region + ", " + size_text(bytes),
+                 static_cast<std::int64_t>(bytes), "");
+  narrate(p, "switch-4", numbered(3, "write() returns: the CPU switches back to user mode"),
+          returning, now_ps());
+  return bytes;
+}
+
+std::uint64_t Kernel::sendfile_call(Process& p, Socket& s, OpenFile& f, std::uint64_t count) {
+  File& file = *f.file;
+  const Picoseconds start = now_ps();
+  cpu_.enter_kernel(p.task, "syscall sendfile", cpu_.params().syscall_entry);
+  narrate(p, "switch-1",
+          "1. " + p.spec.name + " calls sendfile(): the CPU switches from user to kernel mode",
+          start, now_ps());
+  cpu_.kernel_work(p.task, params_.file_syscall_work);
+
+  const std::uint64_t size = file.spec.size.bytes;
+  const std::uint64_t position = f.position;
+  const std::uint64_t n = position < size ? std::min({count, size - position, kMaxRwCount}) : 0;
+  const std::string args =
+      std::to_string(s.fd) + ", " + file.spec.path + ", NULL, " + size_text(count);
+  if (n == 0) {
+    const Picoseconds returning = now_ps();
+    syscall_return(p, "sendfile", start, args, 0, "");
+    narrate(p, "switch-2",
+            "5. sendfile() returns 0 (end of file): the CPU switches back to user "
+            "mode",
+            returning, now_ps());
+    return 0;
+  }
+  const std::uint64_t first = position / kPage;
+  const std::uint64_t last = (position + n - 1) / kPage;
+  const std::uint64_t pages = last - first + 1;
+  const std::uint64_t hits = look_up_and_read_ahead(p, f, first, pages);
+
+  // Without NETIF_F_SG the card needs each packet in one piece, and without checksum offload
+  // the kernel checksums while it copies (SG needs HW checksum): either way it copies.
+  const hw::NicParams& nic = wiring_.nic->params();
+  const bool gather = nic.scatter_gather && nic.checksum_offload;
+  const std::uint64_t cpu_copy = gather ? 0 : context_.new_copy_id();
+  const std::uint64_t nic_copy = context_.new_copy_id();
+  Picoseconds work_start = 0;  // when the pages were ready and the CPU's step began
+  Picoseconds first_doorbell = 0;
+  std::vector<std::uint8_t> data(kPage);
+  for (std::uint64_t done = 0; done < n;) {
+    std::uint64_t k = std::min(n - done, max_skb_bytes(s));
+    if (!gather) k = std::min(k, s.linear_size - s.linear_head);
+    // The pages must be up to date first (on a cold cache: the disk's DMA, copy-1).
+    for (std::uint64_t i = (position + done) / kPage; i <= (position + done + k - 1) / kPage; ++i) {
+      wait_uptodate(p, f, i);
+    }
+    if (work_start == 0) work_start = now_ps();
+    Pieces pieces;
+    std::uint64_t taken = 0;
+    std::uint64_t linear = 0;
+    if (gather) {
+      // skb_splice_from_iter: attach (page, offset, length) fragments, at most max_fragments.
+      while (taken < k) {
+        const std::uint64_t at = position + done + taken;
+        const std::uint64_t index = at / kPage;
+        const std::uint64_t within = at % kPage;
+        const std::uint64_t len = std::min(k - taken, kPage - within);
+        const std::uint64_t address = page_frames_.at(PageKey{file.id, index}) + within;
+        const bool joins = !pieces.empty() && pieces.back().first + pieces.back().second == address;
+        if (!joins && pieces.size() == nic.max_fragments) break;
+        add_piece(pieces, address, len);
+        taken += len;
+      }
+      k = taken;
+      wait_for_socket_space(p, s, k);
+    } else {
+      // The CPU copies the pages' bytes into the skb's linear data (copy-2).
+      wait_for_socket_space(p, s, k);
+      const std::uint64_t to = take_linear(s, k);
+      const Picoseconds copy_start = now_ps();
+      while (taken < k) {
+        const std::uint64_t at = position + done + taken;
+        const std::uint64_t index = at / kPage;
+        const std::uint64_t within = at % kPage;
+        const std::uint64_t len = std::min(k - taken, kPage - within);
+        wiring_.dram->peek(page_frames_.at(PageKey{file.id, index}) + within, data.data(), len);
+        cpu_.kernel_work(p.task, cpu_.params().memcpy_bandwidth.transfer_time(len));
+        wiring_.dram->poke(to + taken, data.data(), len);
+        taken += len;
+      }
+      trace::Record r;
+      r.start = copy_start;
+      r.end = now_ps();
+      r.actor = cpu_.name();
+      r.step = "copy-2";
+      r.data = trace::Copy{cpu_copy, trace::Engine::cpu, kPageCacheRegion, kSocketBufferRegion, k};
+      context_.record(std::move(r));
+      pieces.emplace_back(to, k);
+      linear = k;
+    }
+    Socket::Sent sent;
+    sent.at = s.sent;
+    sent.n = k;
+    sent.file = &file;
+    sent.file_offset = position + done;
+    s.sent_log.push_back(std::move(sent));
+
+    PostedPacket packet;
+    packet.copy_id = nic_copy;
+    packet.call_doorbell = first_doorbell;
+    if (done + k == n) {
+      packet.step = gather ? "copy-2" : "copy-3";
+      packet.text = gather ? "4. The NIC gathers " + size_text(n) +
+                                 " straight from the page-cache pages by scatter-gather DMA "
+                                 "and sends it on the wire [copy-2: DMA]"
+                           : "4. The NIC copies " + size_text(n) +
+                                 " from the socket buffer by DMA and sends it on the wire "
+                                 "[copy-3: DMA]";
+    }
+    const Picoseconds describe_start = now_ps();
+    const std::uint64_t fragments = pieces.size();
+    const Picoseconds doorbell = transmit_skb(p, s, pieces, linear, std::move(packet));
+    if (gather) {
+      // The skb's fragments refer to the page-cache pages: the data is handed over by
+      // reference, and the card's descriptors say where to gather from.
+      trace::Record r;
+      r.start = describe_start;
+      r.end = now_ps();
+      r.actor = p.spec.name;
+      r.step = "descriptor";
+      r.data =
+          trace::Descriptor{kPageCacheRegion, kSocketBufferRegion, k, fragments, "sg descriptor"};
+      context_.record(std::move(r));
+    }
+    if (first_doorbell == 0) first_doorbell = doorbell;
+    done += k;
+  }
+  for (std::uint64_t i = first; i <= last; ++i) {
+    const PageKey key{file.id, i};
+    if (page_cache_.contains(key)) page_cache_.mark_accessed(key);
+  }
+  if (gather) {
+    narrate(p, "descriptor",
+            "3. The CPU writes descriptors of the page-cache pages (address, offset, length) "
+            "into the socket buffer; this is not a copy",
+            work_start, now_ps());
+  } else {
+    narrate(p, "copy-2",
+            "3. The CPU copies " + size_text(n) +
+                " from the page cache to the socket buffer [copy-2: CPU]",
+            work_start, now_ps());
+  }
+  f.position = position + n;
+  record_cache_access(p, file, start, first, pages, hits);
+
+  const Picoseconds returning = now_ps();
+  syscall_return(p, "sendfile", start, args, static_cast<std::int64_t>(n), "");
+  narrate(p, "switch-2", "5. sendfile() returns: the CPU switches back to user mode", returning,
+          now_ps());
+  return n;
+}
+
+}  // namespace iosim::os
