@@ -9,6 +9,9 @@ packages=(
   libfmt-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   gtkwave
   clang-format
+  clang libclang-rt-14-dev            # libFuzzer for scripts/fuzz.sh (fuzz/README.md); the
+                                      # runtime is only a recommendation of clang
+  python3-jsonschema python3-yaml     # tests/schema_test.py (docs/schemas/)
 )
 # The desktop GUI (gui/) needs Qt6; install it too so that a full build works on a fresh machine.
 packages+=(qt6-base-dev libqt6opengl6-dev qt6-svg-dev qt6-charts-dev fonts-dejavu-core xvfb xauth)

@@ -151,6 +151,19 @@ TEST_F(SimCli, RunPrintsTableAndWritesOutputs) {
   EXPECT_EQ(read_file(dir_ + "/m.csv").rfind("metric,value\n", 0), 0U);
 }
 
+TEST_F(SimCli, PerfettoWritesAChromeTraceOfTheSameRun) {
+  const std::string file = kData + "/run/dma_small.yaml";
+  ASSERT_EQ(iosim("run -q " + file + " --perfetto p.json").status, 0);
+  const std::string chrome = read_file(dir_ + "/p.json");
+  EXPECT_NE(chrome.find("\"traceEvents\": [\n"), std::string::npos) << chrome.substr(0, 400);
+  EXPECT_NE(chrome.find("\"ph\":\"X\""), std::string::npos) << "no complete (duration) event";
+  EXPECT_NE(chrome.find("A small DMA read beside a computation"), std::string::npos);
+  // A path that cannot be written is bad input, and no file is left behind.
+  const Result bad = iosim("run -q " + file + " --perfetto no-such-dir/p.json");
+  EXPECT_EQ(bad.status, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--perfetto"), std::string::npos) << bad.err;
+}
+
 TEST_F(SimCli, SameScenarioAndSeedGiveTheSameTrace) {
   const std::string file = kData + "/run/dma_small.yaml";
   ASSERT_EQ(iosim("run -q " + file + " --trace a.json --vcd a.vcd").status, 0);

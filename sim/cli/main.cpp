@@ -17,6 +17,7 @@
 #include "sim/cli/child_process.h"
 #include "sim/cli/sweep_command.h"
 #include "sim/export_json.h"
+#include "sim/export_perfetto.h"
 #include "sim/export_vcd.h"
 #include "sim/file_output.h"
 #include "sim/presets.h"
@@ -134,7 +135,7 @@ bool check_output_path(const std::string& path, const char* option) {
 struct RunOptions {
   std::string file;
   std::vector<ScenarioOverride> overrides;
-  std::string trace_path, vcd_path, metrics_csv_path;
+  std::string trace_path, vcd_path, metrics_csv_path, perfetto_path;
   bool json = false;
   bool quiet = false;
   std::uint64_t seed = 0;
@@ -151,7 +152,8 @@ int command_run(const RunOptions& o) {
   }
   if (o.seed_given) scenario.seed = o.seed;
   if (!check_output_path(o.trace_path, "--trace") || !check_output_path(o.vcd_path, "--vcd") ||
-      !check_output_path(o.metrics_csv_path, "--metrics-csv")) {
+      !check_output_path(o.metrics_csv_path, "--metrics-csv") ||
+      !check_output_path(o.perfetto_path, "--perfetto")) {
     return kExitBadInput;
   }
 
@@ -176,6 +178,11 @@ int command_run(const RunOptions& o) {
     }
     if (!o.metrics_csv_path.empty()) {
       write_file_atomically(o.metrics_csv_path, metrics_to_csv(result.metrics));
+    }
+    if (!o.perfetto_path.empty()) {
+      const TraceScenarioInfo info{scenario.title, scenario.file, scenario.seed};
+      write_file_atomically(o.perfetto_path, trace_to_chrome_json(info, result.outcome.end_time,
+                                                                  result.records, result.metrics));
     }
   } catch (const std::runtime_error& e) {
     std::cerr << "iosim: error: " << e.what() << "\n";
@@ -350,6 +357,8 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--json", run.json, "Print the metrics as JSON on stdout instead of the table");
   run_cmd->add_option("--vcd", run.vcd_path, "Write the signals (VCD, for GTKWave) to this file");
   run_cmd->add_option("--metrics-csv", run.metrics_csv_path, "Write the metrics as CSV");
+  run_cmd->add_option("--perfetto", run.perfetto_path,
+                      "Write the run as a Chrome trace (JSON) for ui.perfetto.dev");
   CLI::Option* seed_opt = run_cmd->add_option("--seed", run.seed, "Override the scenario's seed");
   run_cmd->add_flag("--quiet,-q", run.quiet, "Print only failures");
   // One list for every subcommand: only one of them runs.

@@ -1,0 +1,442 @@
+#!/usr/bin/env python3
+"""Writes docs/schemas/scenario.schema.json, the JSON Schema of scenario files.
+
+The platform part (every section and parameter with its unit kind), the preset names and the
+metric names of `expect:` come from the program itself (`iosim params --csv`, `iosim presets`,
+`iosim metrics --csv`), so they cannot drift from the loader; the rest (top-level keys, files,
+processes, operations, expectation forms, knobs) is written out below, following
+sim/scenario.cpp and docs/scenario-format.md.
+
+    scripts/gen_scenario_schema.py --iosim build/sim/iosim              # rewrite the schema
+    scripts/gen_scenario_schema.py --iosim build/sim/iosim --check      # exit 1 if it differs
+
+Adding an operation to the scenario language: add an entry to OPERATIONS (its arguments, which
+are required, and any rule between them), run this script, commit the schema. The schema test
+(tests/schema_test.py) fails while an operation the loader accepts has no entry here.
+"""
+
+import argparse
+import csv
+import io
+import json
+import pathlib
+import re
+import subprocess
+import sys
+
+SCHEMA_PATH = pathlib.Path(__file__).resolve().parent.parent / "docs" / "schemas" / "scenario.schema.json"
+
+# The number syntax of sim/units.cpp: optional '+', digits with at most one '.', blanks allowed
+# around the number and between number and unit.
+NUMBER = r"\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+
+
+def quantity_pattern(units):
+    """A value with one of `units`, as sim/units.cpp reads it."""
+    alternatives = "|".join(re.escape(u) for u in sorted(units, key=lambda u: (-len(u), u)))
+    return rf"^\s*{NUMBER}\s*(?:{alternatives})\s*$"
+
+
+TIME_UNITS = ["ps", "ns", "us", "\u00b5s", "\u03bcs", "ms", "s"]
+SIZE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "kB", "MB", "GB", "TB"]
+RATE_UNITS = ["B/s", "kB/s", "MB/s", "GB/s", "KiB/s", "MiB/s", "GiB/s", "b/s", "kb/s", "Kb/s",
+              "Mb/s", "Gb/s"]
+FREQUENCY_UNITS = ["Hz", "kHz", "MHz", "GHz"]
+# A fraction as text, at most 100% or 1: "25%", "100 %", "0.25", "1".
+FRACTION_TEXT = (r"^\s*\+?(?:(?:0*100(?:\.0*)?|0*[0-9]{1,2}(?:\.[0-9]*)?|0*\.[0-9]+)\s*%"
+                 r"|0*1(?:\.0*)?|0+(?:\.[0-9]*)?|0*\.[0-9]+)\s*$")
+# A quantity whose number is zero ("0MHz", "0.0 GB/s"): platform sizes, rates and frequencies
+# must be more than zero.
+ZERO_QUANTITY = rf"^\s*\+?0*(?:\.0*)?\s*[^\s0-9.]"
+
+DISKS = ["disk0", "disk1"]  # kDiskCount in sim/scenario.cpp
+IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_-]*$"
+FILE_PATH = r"^[A-Za-z0-9_./-]+$"
+
+
+def ref(name):
+    return {"$ref": f"#/definitions/{name}"}
+
+
+def value_definitions():
+    """Unit-carrying values and the other scalars the loader reads."""
+    return {
+        "time": {
+            "description": "A time with its unit: ps, ns, us (also \u00b5s), ms, s. Like 7.4ms.",
+            "type": "string",
+            "pattern": quantity_pattern(TIME_UNITS),
+        },
+        "size": {
+            "description": "A size with its unit: B; KiB, MiB, GiB, TiB (1024-based); kB, MB, GB, TB (1000-based). Like 64KiB.",
+            "type": "string",
+            "pattern": quantity_pattern(SIZE_UNITS),
+        },
+        "rate": {
+            "description": "A data rate with its unit: B/s, kB/s, MB/s, GB/s; KiB/s, MiB/s, GiB/s; Kb/s, Mb/s, Gb/s (bits). Like 25.6GB/s.",
+            "type": "string",
+            "pattern": quantity_pattern(RATE_UNITS),
+        },
+        "frequency": {
+            "description": "A frequency with its unit: Hz, kHz, MHz, GHz. Like 33MHz.",
+            "type": "string",
+            "pattern": quantity_pattern(FREQUENCY_UNITS),
+        },
+        "count": {
+            "description": "A whole number without a unit, or hexadecimal like 0x40.",
+            "anyOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": r"^\s*(?:\+?[0-9]+\.?|0x[0-9A-Fa-f]{1,16})\s*$"},
+            ],
+        },
+        "fraction": {
+            "description": "A percentage like 25% or a plain fraction like 0.25, between 0 and 1.",
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 1},
+                {"type": "string", "pattern": FRACTION_TEXT},
+            ],
+        },
+        "switch": {
+            "description": "true or false.",
+            "anyOf": [{"type": "boolean"}, {"enum": ["true", "false"]}],
+        },
+        "positive_size": {"allOf": [ref("size"), {"not": {"pattern": ZERO_QUANTITY}}]},
+        "positive_rate": {"allOf": [ref("rate"), {"not": {"pattern": ZERO_QUANTITY}}]},
+        "positive_frequency": {"allOf": [ref("frequency"), {"not": {"pattern": ZERO_QUANTITY}}]},
+        "plain_number": {
+            "description": "A number without a unit.",
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": rf"^\s*{NUMBER}\s*$"},
+            ],
+        },
+        "percent": {"type": "string", "pattern": rf"^\s*{NUMBER}\s*%\s*$"},
+        "percent_of_metric": {
+            "description": "A percentage of another metric of the same run, like '5% of sim_time_ps'.",
+            "type": "string",
+            "pattern": rf"^\s*{NUMBER}\s*%\s* of \s*\S.*$",
+        },
+        "identifier": {
+            "description": "Letters, digits, '_' and '-', starting with a letter or '_'.",
+            "type": "string",
+            "pattern": IDENTIFIER,
+        },
+        "file_path": {
+            "description": "A path of the files: section: letters, digits, '_', '-', '.' and '/'.",
+            "type": "string",
+            "pattern": FILE_PATH,
+        },
+    }
+
+
+# How `iosim params --csv` names a unit kind -> the value definition for a platform parameter.
+PARAM_KINDS = {
+    "time": "time",
+    "size": "positive_size",
+    "data rate": "positive_rate",
+    "frequency": "positive_frequency",
+    "count": "count",
+    "fraction": "fraction",
+    "true/false": "switch",
+}
+
+
+def operation(name, description, properties, required=(), extra=None):
+    """One program step: a map with the single key `name` and its arguments."""
+    arguments = {"type": "object", "additionalProperties": False, "properties": properties}
+    if required:
+        arguments["required"] = list(required)
+    arguments.update(extra or {})
+    return {
+        "description": description,
+        "type": "object",
+        "required": [name],
+        "additionalProperties": False,
+        "properties": {name: arguments},
+    }
+
+
+def file_argument():
+    return {"description": "A path from the files: section (open before use).", **ref("file_path")}
+
+
+# The operations of a program, as sim/scenario.cpp loads them (Loader::load_operation).
+OPERATIONS = {
+    "device_read": operation(
+        "device_read",
+        "Read from a disk into the process's buffer by a mechanism.",
+        {
+            "device": {"enum": DISKS, "description": "Default disk0."},
+            "lba": {"description": "First block, default 0.", **ref("count")},
+            "bytes": {"description": "How much: a whole number of sectors, not zero.", **ref("positive_size")},
+            "mechanism": {"enum": ["pio", "interrupt", "dma", "channel"]},
+            "mode": {"enum": ["burst", "cycle_steal", "transparent"],
+                     "description": "Only with mechanism: dma (default cycle_steal)."},
+            "into": {"description": "The process's buffer, default buf.", **ref("identifier")},
+        },
+        required=["bytes", "mechanism"],
+        extra={"dependencies": {"mode": {"properties": {"mechanism": {"const": "dma"}}}}},
+    ),
+    "compute": operation(
+        "compute",
+        "CPU work: exactly one of for (a time), cycles (of cpu.clock) or until: end.",
+        {
+            "for": ref("time"),
+            "cycles": ref("count"),
+            "until": {"const": "end", "description": "Compute while other processes have work."},
+        },
+        extra={"minProperties": 1, "maxProperties": 1},
+    ),
+    "sleep": operation("sleep", "Blocked, off the CPU, for a time.", {"for": ref("time")},
+                       required=["for"]),
+    "open": operation("open", "Open a file of the files: section.", {"file": file_argument()},
+                      required=["file"]),
+    "read": operation(
+        "read",
+        "read() an open file through the page cache.",
+        {
+            "file": file_argument(),
+            "chunk": {"description": "Bytes per read() call, not zero.", **ref("positive_size")},
+            "bytes": {"description": "How much in all.", **ref("size")},
+            "into": ref("identifier"),
+            "order": {"enum": ["sequential", "random"]},
+        },
+        required=["file"],
+    ),
+    "lseek": operation("lseek", "Move an open file's offset.",
+                       {"file": file_argument(), "offset": ref("size")},
+                       required=["file", "offset"]),
+    "fadvise": operation("fadvise", "posix_fadvise() on an open file.",
+                         {"file": file_argument(),
+                          "advice": {"enum": ["normal", "sequential", "random"]}},
+                         required=["file", "advice"]),
+    "close": operation("close", "Close an open file.", {"file": file_argument()},
+                       required=["file"]),
+    "connect": operation("connect", "socket() and connect() to the peer at the end of the wire.",
+                         {"socket": {"description": "The socket's name, default sock.",
+                                     **ref("identifier")}}),
+    "read_write": operation(
+        "read_write",
+        "read() of chunk bytes of an open file into a buffer, then write() of them to a socket, "
+        "until the end of the file (or bytes).",
+        {
+            "file": file_argument(),
+            "socket": {"description": "A connected socket.", **ref("identifier")},
+            "chunk": {"description": "Bytes per read() and write(), not zero.", **ref("positive_size")},
+            "bytes": {"description": "How much in all.", **ref("size")},
+            "into": ref("identifier"),
+        },
+        required=["file", "socket"],
+    ),
+    "sendfile": operation(
+        "sendfile",
+        "sendfile() of chunk bytes per call from an open file to a socket, until the end of the "
+        "file (or bytes).",
+        {
+            "socket": {"description": "A connected socket.", **ref("identifier")},
+            "file": file_argument(),
+            "chunk": {"description": "Bytes per sendfile(), not zero.", **ref("positive_size")},
+            "bytes": {"description": "How much in all.", **ref("size")},
+        },
+        required=["file", "socket"],
+    ),
+    "mmap_write": operation(
+        "mmap_write",
+        "mmap() an open file (MAP_SHARED, read), then write() it from the mapping to a socket, "
+        "chunk bytes per call; the first touch of each page faults it in.",
+        {
+            "file": file_argument(),
+            "socket": {"description": "A connected socket.", **ref("identifier")},
+            "chunk": {"description": "Bytes per write(), not zero.", **ref("positive_size")},
+            "bytes": {"description": "How much in all.", **ref("size")},
+        },
+        required=["file", "socket"],
+    ),
+}
+
+
+def amount(kind):
+    """A value of an expectation, in the metric's unit (sim/expectations.cpp parse_amount)."""
+    forms = {
+        "count": [ref("plain_number")],
+        "time (ps)": [ref("time"), ref("plain_number")],
+        "bytes": [ref("size"), ref("plain_number")],
+        "ratio": [ref("percent"), ref("plain_number")],
+    }[kind]
+    return {"anyOf": forms + [ref("percent_of_metric")]}
+
+
+def expectation(kind):
+    if kind == "true/false":
+        return {
+            "anyOf": [
+                ref("switch"),
+                {"type": "object", "additionalProperties": False, "required": ["equals"],
+                 "properties": {"equals": ref("switch")}},
+            ]
+        }
+    value = amount(kind)
+    return {
+        "anyOf": [
+            value,
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": {
+                    "equals": value,
+                    "tolerance": {"anyOf": [ref("percent"), value],
+                                  "description": "With equals: a percentage is relative, a value with a unit absolute."},
+                    "at_least": value,
+                    "at_most": value,
+                    "between": {"type": "array", "minItems": 2, "maxItems": 2, "items": value},
+                },
+                "dependencies": {
+                    "tolerance": ["equals"],
+                    "equals": {"not": {"anyOf": [{"required": ["at_least"]},
+                                                 {"required": ["at_most"]},
+                                                 {"required": ["between"]}]}},
+                    "between": {"not": {"anyOf": [{"required": ["at_least"]},
+                                                  {"required": ["at_most"]}]}},
+                },
+            },
+        ]
+    }
+
+
+def metric_pattern(name):
+    """`interrupts.<device>` -> ^interrupts\\..+$ (a name may hold dots: dma0.ch1)."""
+    parts = re.split(r"<[^>]+>", name)
+    return "^" + ".+".join(re.escape(p) for p in parts) + "$"
+
+
+def run(iosim, *args):
+    return subprocess.run([iosim, *args], check=True, capture_output=True, text=True).stdout
+
+
+def build_schema(iosim):
+    params = list(csv.DictReader(io.StringIO(run(iosim, "params", "--csv"))))
+    metrics = list(csv.DictReader(io.StringIO(run(iosim, "metrics", "--csv"))))
+    presets = re.findall(r"^([A-Za-z0-9_-]+): ", run(iosim, "presets"), flags=re.M)
+
+    sections = {}
+    for p in params:
+        section, key = p["parameter"].split(".", 1)
+        unit = p["unit"]
+        if unit in PARAM_KINDS:
+            value = dict(ref(PARAM_KINDS[unit]))
+        elif "|" in unit:  # a choice: "hdd | ssd"
+            value = {"enum": [c.strip() for c in unit.split("|")]}
+        else:
+            sys.exit(f"gen_scenario_schema: parameter {p['parameter']} has unit kind '{unit}', "
+                     "which this script does not know; add it to PARAM_KINDS")
+        description = p["description"] + f" (default {p['default']})"
+        sections.setdefault(section, {})[key] = {"description": description, **value}
+
+    platform_properties = {"preset": {"enum": presets, "description": "docs/presets.md; default textbook."}}
+    for section, keys in sections.items():
+        platform_properties[section] = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": keys,
+        }
+
+    expect_patterns = {}
+    for m in metrics:
+        if m["metric"].startswith("expectations."):
+            continue  # counts the expectations themselves: cannot be expected
+        expect_patterns[metric_pattern(m["metric"])] = {
+            "description": m["meaning"], **expectation(m["kind"])}
+
+    definitions = value_definitions()
+    definitions["operation"] = {
+        "description": "One step of a program: one key, the operation's name, and its arguments.",
+        "anyOf": [ref(f"operations/{name}") for name in OPERATIONS],
+    }
+    definitions["operations"] = OPERATIONS
+    definitions["file"] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["path", "size"],
+        "properties": {
+            "path": ref("file_path"),
+            "size": {"description": "How large, not zero.", **ref("positive_size")},
+            "device": {"enum": DISKS},
+            "seed": {"description": "Contents generated from this seed.", **ref("count")},
+            "pattern": {"type": "string", "minLength": 1, "description": "Contents: this text repeated."},
+            "cache": {"enum": ["cold", "warm"]},
+        },
+        "not": {"required": ["seed", "pattern"]},
+    }
+    definitions["process"] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "program"],
+        "properties": {
+            "name": {"allOf": [ref("identifier"), {"not": {"const": "idle"}}],
+                     "description": "Unique; not idle."},
+            "setup": {"type": "array", "minItems": 1, "items": ref("operation"),
+                      "description": "Operations before the program (open, connect), not "
+                                     "counted in the transfer's metrics."},
+            "program": {"type": "array", "minItems": 1, "items": ref("operation")},
+        },
+    }
+    definitions["knob"] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "path"],
+        "properties": {
+            "name": ref("identifier"),
+            "label": {"type": "string"},
+            "path": {"type": "string", "minLength": 1,
+                     "description": "Where the value is: keys joined by '.', list items by [i]."},
+            "choices": {"type": "array", "minItems": 1,
+                        "items": {"type": ["string", "number", "boolean"]}},
+        },
+    }
+
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "iosim scenario",
+        "description": "A scenario file (docs/scenario-format.md). Generated by "
+                       "scripts/gen_scenario_schema.py from the iosim program: do not edit.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["title", "processes"],
+        "properties": {
+            "title": {"type": "string", "minLength": 1, "description": "One line: what the scenario shows."},
+            "teaches": {"type": "string"},
+            "seed": {"description": "Every payload byte derives from it; default 1.", **ref("count")},
+            "platform": {"type": "object", "additionalProperties": False,
+                         "properties": platform_properties},
+            "files": {"type": "array", "items": ref("file")},
+            "processes": {"type": "array", "minItems": 1, "items": ref("process")},
+            "expect": {"type": "object", "additionalProperties": False,
+                       "patternProperties": expect_patterns},
+            "knobs": {"type": "array", "items": ref("knob")},
+        },
+        "definitions": definitions,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iosim", required=True, help="the iosim program to ask")
+    parser.add_argument("--output", default=str(SCHEMA_PATH))
+    parser.add_argument("--check", action="store_true",
+                        help="compare with the file instead of writing it; exit 1 if it differs")
+    args = parser.parse_args()
+    text = json.dumps(build_schema(args.iosim), indent=2, ensure_ascii=False) + "\n"
+    path = pathlib.Path(args.output)
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            print(f"{path} is out of date: run scripts/gen_scenario_schema.py --iosim IOSIM",
+                  file=sys.stderr)
+            return 1
+        return 0
+    path.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
