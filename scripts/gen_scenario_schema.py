@@ -251,6 +251,16 @@ OPERATIONS = {
         },
         required=["file", "socket"],
     ),
+    "repeat": operation(
+        "repeat",
+        "Run the operations of do count times in a row (a loop, not copies). Every pass must "
+        "leave files and sockets as it found them.",
+        {
+            "count": {"description": "How many passes, at least 1.", **ref("count")},
+            "do": {"type": "array", "minItems": 1, "items": ref("operation")},
+        },
+        required=["count", "do"],
+    ),
 }
 
 
@@ -406,6 +416,12 @@ def build_schema(iosim):
             "title": {"type": "string", "minLength": 1, "description": "One line: what the scenario shows."},
             "teaches": {"type": "string"},
             "seed": {"description": "Every payload byte derives from it; default 1.", **ref("count")},
+            "include": {
+                "description": "Files (relative to this one) whose platform and files come "
+                               "first; this file's values win.",
+                "oneOf": [{"type": "string", "minLength": 1},
+                          {"type": "array", "minItems": 1,
+                           "items": {"type": "string", "minLength": 1}}]},
             "platform": {"type": "object", "additionalProperties": False,
                          "properties": platform_properties},
             "files": {"type": "array", "items": ref("file")},

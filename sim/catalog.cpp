@@ -18,6 +18,8 @@ namespace fs = std::filesystem;
 const char* const kInstalledRelative = "../share/iosim/scenarios";
 /// The group of files directly in the scenarios directory.
 const char* const kTopGroup = ".";
+/// Directories of this name hold fragments for `include:` (docs/scenario-format.md).
+const char* const kIncludeDirectory = "include";
 
 bool is_directory(const std::string& path) {
   std::error_code ec;
@@ -111,6 +113,11 @@ std::vector<CatalogGroup> list_scenarios(const std::string& dir) {
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(dir, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    // include/ holds the fragments that scenarios share with `include:`, not scenarios.
+    if (it->is_directory(ec) && it->path().filename() == kIncludeDirectory) {
+      it.disable_recursion_pending();
+      continue;
+    }
     if (!it->is_regular_file(ec) || !is_scenario_file(it->path())) continue;
     CatalogEntry entry;
     entry.path = it->path().string();

@@ -12,6 +12,7 @@ std::string explain_to_json(const Scenario& scenario) {
   json["file"] = scenario.file;
   json["title"] = scenario.title;
   json["teaches"] = scenario.teaches;
+  json["includes"] = scenario.includes;
   json["seed"] = scenario.seed;
   json["preset"] = scenario.preset;
 
@@ -26,7 +27,11 @@ std::string explain_to_json(const Scenario& scenario) {
     if (origin == ParamOrigin::preset && preset != nullptr) {
       if (const PresetValue* v = preset_value(*preset, p.key())) source = v->source;
     }
-    if (origin == ParamOrigin::scenario) source = "this scenario";
+    if (origin == ParamOrigin::scenario) {
+      const auto included = scenario.param_files.find(p.key());
+      source =
+          included == scenario.param_files.end() ? "this scenario" : "included " + included->second;
+    }
     nlohmann::ordered_json param;
     param["name"] = p.key();
     param["value"] = format_param(p);

@@ -136,10 +136,10 @@ std::int64_t as_int(std::uint64_t v) {
 }
 
 bool competes(const os::ProcessSpec& p) {
-  for (const os::Operation& op : p.program) {
-    if (const auto* c = std::get_if<os::Compute>(&op); c != nullptr && c->until_end) return true;
-  }
-  return false;
+  return os::any_operation(p.program, [](const os::Operation& op) {
+    const auto* c = std::get_if<os::Compute>(&op);
+    return c != nullptr && c->until_end;
+  });
 }
 
 /// Accumulates one metric per record kind; the totals go into Metrics at the end.

@@ -260,7 +260,9 @@ std::string format_run_problems(const Scenario& scenario, const RunResult& resul
 std::string format_explain(const Scenario& scenario) {
   std::string out = scenario.title + "\n";
   if (!scenario.teaches.empty()) out += indent_text(scenario.teaches, kIndent);
-  out += "\nFile: " + scenario.file + "\nSeed: " + std::to_string(scenario.seed) + "\n";
+  out += "\nFile: " + scenario.file + "\n";
+  for (const std::string& included : scenario.includes) out += "Includes: " + included + "\n";
+  out += "Seed: " + std::to_string(scenario.seed) + "\n";
   out += "\nPlatform (preset " + scenario.preset + ")\n";
   const Preset* preset = find_preset(scenario.preset);
   Table params({"parameter", "value", "from", "source"});
@@ -273,7 +275,11 @@ std::string format_explain(const Scenario& scenario) {
     if (origin == ParamOrigin::preset && preset != nullptr) {
       if (const PresetValue* v = preset_value(*preset, p.key())) source = v->source;
     }
-    if (origin == ParamOrigin::scenario) source = "this scenario";
+    if (origin == ParamOrigin::scenario) {
+      const auto included = scenario.param_files.find(p.key());
+      source =
+          included == scenario.param_files.end() ? "this scenario" : "included " + included->second;
+    }
     params.add_row({p.key(), format_param(p), to_string(origin), source});
   }
   out += params.render(TableStyle::text, kIndent);

@@ -7,13 +7,13 @@ namespace {
 
 bool scenario_moves_data(const Scenario& scenario) {
   for (const os::ProcessSpec& p : scenario.processes) {
-    for (const os::Operation& op : p.program) {
-      if (std::holds_alternative<os::DeviceRead>(op) || std::holds_alternative<os::FileRead>(op) ||
-          std::holds_alternative<os::ReadWrite>(op) || std::holds_alternative<os::SendFile>(op) ||
-          std::holds_alternative<os::MmapWrite>(op)) {
-        return true;
-      }
-    }
+    const bool moves = os::any_operation(p.program, [](const os::Operation& op) {
+      return std::holds_alternative<os::DeviceRead>(op) ||
+             std::holds_alternative<os::FileRead>(op) ||
+             std::holds_alternative<os::ReadWrite>(op) ||
+             std::holds_alternative<os::SendFile>(op) || std::holds_alternative<os::MmapWrite>(op);
+    });
+    if (moves) return true;
   }
   return false;
 }

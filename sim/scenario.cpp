@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <sstream>
 
@@ -78,6 +79,7 @@ bool is_identifier(const std::string& s) {
 }
 
 const char* const kKnobsKey = "knobs";
+const char* const kIncludeKey = "include";
 
 /// Nodes that came from the command line (`--set`), with the argument that set them.
 using NodeOrigins = std::vector<std::pair<YAML::Node, std::string>>;
@@ -159,6 +161,23 @@ struct Entry {
   YAML::Node value;
 };
 
+class Loader;
+
+/// An included file (`include:`) as loaded: its own loader, so that its errors name its own
+/// file, line and column, and the sections it gives.
+struct IncludedPart {
+  std::shared_ptr<const Loader> loader;
+  YAML::Node root;  // keeps the nodes of the entries alive
+  std::optional<Entry> platform, files;
+};
+
+/// The files being included, outermost first (for cycles), and every file included so far.
+struct IncludeState {
+  std::vector<std::string> chain;     // canonical paths
+  std::vector<std::string> shown;     // as messages name them, parallel to chain
+  std::vector<std::string> included;  // canonical paths, each once
+};
+
 class Loader {
  public:
   Loader(std::string file, NodeOrigins origins)
@@ -167,6 +186,15 @@ class Loader {
   Scenario load(const YAML::Node& root);
 
  private:
+  /// Loads the files `include` names, depth first, into `parts` (an included file's own
+  /// includes come before it).
+  void load_includes(const Entry& include, IncludeState& state,
+                     std::vector<IncludedPart>& parts) const;
+  /// The preset a `platform:` section names, or nullptr when it names none.
+  const Preset* platform_preset(const Entry& platform) const;
+  /// Sets the parameters a `platform:` section gives (not its preset).
+  void load_platform_values(const Entry& platform, Scenario& s) const;
+
   SourcePos pos(const YAML::Node& n) const {
     // A value set on the command line has a mark in its own one-line text, not in the file.
     for (const auto& [node, argument] : origins_) {
@@ -207,7 +235,6 @@ class Loader {
     }
   }
 
-  void load_platform(const Entry& platform, Scenario& s) const;
   void load_files(const Entry& files, Scenario& s) const;
   void load_processes(const Entry& processes, Scenario& s) const;
   /// `open_files` holds the paths the program has opened so far (open adds, close removes);
@@ -221,6 +248,12 @@ class Loader {
                                                  std::vector<std::string>& open_files,
                                                  std::vector<std::string>& sockets) const;
   /// The `socket:` argument: a socket the process has connected.
+  os::Repeat load_repeat(const YAML::Node& args, const std::string& where, const Scenario& s,
+                         std::vector<std::string>& open_files,
+                         std::vector<std::string>& sockets) const;
+  /// Deeper nesting is a mistake (or a fuzzer), not a program, and would only grow the stack.
+  static constexpr int kMaxRepeatDepth = 8;
+  mutable int repeat_depth_ = 0;
   std::string load_socket_argument(const std::vector<Entry>& fields, const YAML::Node& args,
                                    const std::string& where,
                                    const std::vector<std::string>& sockets) const;
@@ -329,7 +362,40 @@ Scenario Loader::load(const YAML::Node& root) {
     s.seed = parse_at(seed->value, "seed", [](const std::string& t) { return parse_count(t); });
     note_shape(seed->value, KnobKind::count);
   }
-  if (const Entry* platform = find(top, "platform")) load_platform(*platform, s);
+  std::vector<IncludedPart> parts;
+  if (const Entry* include = find(top, kIncludeKey)) {
+    IncludeState state;
+    std::error_code ec;
+    const std::filesystem::path self = std::filesystem::weakly_canonical(file_, ec);
+    state.chain.push_back(ec ? file_ : self.string());
+    state.shown.push_back(file_);
+    load_includes(*include, state, parts);
+    for (const IncludedPart& part : parts) s.includes.push_back(part.loader->file_);
+  }
+  // The platform: the last preset named (this file's over its includes'), then the values of
+  // the included files in order, then this file's values; later values win.
+  const Entry* platform = find(top, "platform");
+  const Preset* preset = nullptr;
+  for (const IncludedPart& part : parts) {
+    if (!part.platform) continue;
+    if (const Preset* p = part.loader->platform_preset(*part.platform)) preset = p;
+  }
+  if (platform != nullptr) {
+    if (const Preset* p = platform_preset(*platform)) preset = p;
+  }
+  if (preset != nullptr) {
+    s.preset = preset->name;
+    apply_preset(*preset, s.params);
+    for (const PresetValue& v : preset->values) s.param_origins[v.key] = ParamOrigin::preset;
+  }
+  for (const IncludedPart& part : parts) {
+    if (!part.platform) continue;
+    part.loader->load_platform_values(*part.platform, s);
+  }
+  if (platform != nullptr) load_platform_values(*platform, s);
+  for (const IncludedPart& part : parts) {
+    if (part.files) part.loader->load_files(*part.files, s);
+  }
   if (const Entry* files = find(top, "files")) load_files(*files, s);
 
   const Entry* processes = find(top, "processes");
@@ -343,24 +409,28 @@ Scenario Loader::load(const YAML::Node& root) {
   return s;
 }
 
-void Loader::load_platform(const Entry& platform, Scenario& s) const {
+std::vector<std::string> platform_keys() {
   std::vector<std::string> keys = {kPresetKey};
   for (const std::string& section : section_names()) keys.push_back(section);
-  const std::vector<Entry> sections = entries(platform.value, "platform", keys);
+  return keys;
+}
 
-  if (const Entry* preset = find(sections, kPresetKey)) {
-    const std::string name = scalar(preset->value, "platform.preset", "a preset name");
-    note_shape(preset->value, KnobKind::choice, preset_names());
-    const Preset* found = find_preset(name);
-    if (found == nullptr) {
-      fail(preset->value, "unknown preset '" + name + "'" + did_you_mean(name, preset_names()) +
-                              " (presets: " + join(preset_names()) + ")");
-    }
-    s.preset = found->name;
-    apply_preset(*found, s.params);
-    for (const PresetValue& v : found->values) s.param_origins[v.key] = ParamOrigin::preset;
+const Preset* Loader::platform_preset(const Entry& platform) const {
+  const std::vector<Entry> sections = entries(platform.value, "platform", platform_keys());
+  const Entry* preset = find(sections, kPresetKey);
+  if (preset == nullptr) return nullptr;
+  const std::string name = scalar(preset->value, "platform.preset", "a preset name");
+  note_shape(preset->value, KnobKind::choice, preset_names());
+  const Preset* found = find_preset(name);
+  if (found == nullptr) {
+    fail(preset->value, "unknown preset '" + name + "'" + did_you_mean(name, preset_names()) +
+                            " (presets: " + join(preset_names()) + ")");
   }
+  return found;
+}
 
+void Loader::load_platform_values(const Entry& platform, Scenario& s) const {
+  const std::vector<Entry> sections = entries(platform.value, "platform", platform_keys());
   const std::vector<ParamRef> table = list_params(s.params);
   for (const Entry& section : sections) {
     if (section.key == kPresetKey) continue;
@@ -380,8 +450,89 @@ void Loader::load_platform(const Entry& platform, Scenario& s) const {
           fail(v.value, key + ": " + e.what());
         }
         s.param_origins[p.key()] = ParamOrigin::scenario;
+        if (s.file == file_) {
+          s.param_files.erase(p.key());
+        } else {
+          s.param_files[p.key()] = file_;
+        }
       }
     }
+  }
+}
+
+void Loader::load_includes(const Entry& include, IncludeState& state,
+                           std::vector<IncludedPart>& parts) const {
+  namespace fs = std::filesystem;
+  std::vector<YAML::Node> names;
+  if (include.value.IsSequence()) {
+    if (include.value.size() == 0)
+      fail(include.value, "include: expected a file; got an empty list");
+    for (const YAML::Node& n : include.value) names.push_back(n);
+  } else {
+    names.push_back(include.value);
+  }
+  for (const YAML::Node& name_node : names) {
+    const std::string name = scalar(name_node, "include", "a file name, like platform.yaml");
+    if (name.empty()) fail(name_node, "include: expected a file name; got an empty one");
+    // Relative to the including file, as #include "..." is: a lecture's files travel together.
+    const fs::path path = (fs::path(file_).parent_path() / name).lexically_normal();
+    const std::string shown = path.string();
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) {
+      fail(name_node, "include: cannot open '" + shown + "': no such file");
+    }
+    if (!fs::is_regular_file(status)) {
+      fail(name_node, "include: cannot include '" + shown + "': not a regular file");
+    }
+    const fs::path canonical = fs::weakly_canonical(path, ec);
+    const std::string key = ec ? shown : canonical.string();
+    for (std::size_t i = 0; i < state.chain.size(); ++i) {
+      if (state.chain[i] != key) continue;
+      std::string cycle;
+      for (std::size_t j = i; j < state.shown.size(); ++j) cycle += state.shown[j] + " -> ";
+      fail(name_node, "include: cyclic include: " + cycle + shown);
+    }
+    // Included once, however many files name it (a shared platform file named by two parts).
+    if (std::find(state.included.begin(), state.included.end(), key) != state.included.end())
+      continue;
+    // Scenario files are small; a larger "file" is a mistake, not something to load.
+    constexpr std::uintmax_t kMaxIncludeBytes = 4u << 20;
+    if (fs::file_size(path, ec) > kMaxIncludeBytes) {
+      fail(name_node, "include: '" + shown + "' is larger than 4 MiB: not a scenario fragment");
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) fail(name_node, "include: cannot read '" + shown + "': " + std::strerror(errno));
+
+    IncludedPart part;
+    try {
+      part.root = YAML::Load(text.str());
+    } catch (const YAML::ParserException& e) {
+      throw ScenarioError(SourcePos{shown, e.mark.is_null() ? 1 : e.mark.line + 1,
+                                    e.mark.is_null() ? 1 : e.mark.column + 1},
+                          "YAML syntax error: " + e.msg);
+    }
+    auto loader = std::make_shared<Loader>(shown, NodeOrigins{});
+    if (part.root.IsNull()) {
+      throw ScenarioError(SourcePos{shown, 1, 1},
+                          "the included file is empty: it should give platform or files");
+    }
+    const std::vector<Entry> top =
+        loader->entries(part.root, "an included file", {kIncludeKey, "platform", "files"});
+    state.included.push_back(key);
+    if (const Entry* nested = loader->find(top, kIncludeKey)) {
+      state.chain.push_back(key);
+      state.shown.push_back(shown);
+      loader->load_includes(*nested, state, parts);
+      state.chain.pop_back();
+      state.shown.pop_back();
+    }
+    if (const Entry* platform = loader->find(top, "platform")) part.platform = *platform;
+    if (const Entry* files = loader->find(top, "files")) part.files = *files;
+    part.loader = std::move(loader);
+    parts.push_back(std::move(part));
   }
 }
 
@@ -572,6 +723,7 @@ os::Operation Loader::load_operation(const YAML::Node& op, const std::string& wh
     load_chunk_and_bytes(fields, op_where, mw.chunk, mw.bytes);
     return mw;
   }
+  if (name == "repeat") return load_repeat(args, op_where, s, open_files, sockets);
   if (name == "close") {
     const std::vector<Entry> fields = entries(args, op_where, {"file"});
     os::FileClose close{load_file_argument(fields, args, op_where, s, open_files, true)};
@@ -580,6 +732,55 @@ os::Operation Loader::load_operation(const YAML::Node& op, const std::string& wh
   }
   fail(it->first, "unknown operation '" + name + "'" + did_you_mean(name, operation_names()) +
                       " (operations: " + join(operation_names()) + ")");
+}
+
+os::Repeat Loader::load_repeat(const YAML::Node& args, const std::string& where, const Scenario& s,
+                               std::vector<std::string>& open_files,
+                               std::vector<std::string>& sockets) const {
+  const std::vector<Entry> fields = entries(args, where, {"count", "do"});
+  const Entry* count = find(fields, "count");
+  if (count == nullptr) fail(args, where + ": missing 'count' (how many times, like 100)");
+  os::Repeat loop;
+  loop.count =
+      parse_at(count->value, where + ".count", [](const std::string& t) { return parse_count(t); });
+  note_shape(count->value, KnobKind::count);
+  if (loop.count == 0) fail(count->value, where + ".count: expected at least 1; got 0");
+  const Entry* body = find(fields, "do");
+  if (body == nullptr) fail(args, where + ": missing 'do' (the list of operations to repeat)");
+  if (++repeat_depth_ > kMaxRepeatDepth) {
+    fail(args,
+         where + ": repeat loops nest more than " + std::to_string(kMaxRepeatDepth) + " deep");
+  }
+  const std::vector<std::string> files_before = open_files, sockets_before = sockets;
+  loop.body = load_operation_list(body->value, where + ".do", s, open_files, sockets);
+  --repeat_depth_;
+  // Each iteration must start as the first did: a body that opens a file without closing it
+  // would open it again on the second pass (and one that closes a file opened before the loop
+  // would close it twice). Checked here, where the file and line are known, not mid-run.
+  if (loop.count > 1) {
+    auto differs = [](std::vector<std::string> a, std::vector<std::string> b) {
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      return a != b;
+    };
+    if (differs(files_before, open_files) || differs(sockets_before, sockets)) {
+      std::vector<std::string> changed;
+      for (const std::string& f : open_files)
+        if (std::find(files_before.begin(), files_before.end(), f) == files_before.end())
+          changed.push_back("opens " + f + " without closing it");
+      for (const std::string& f : files_before)
+        if (std::find(open_files.begin(), open_files.end(), f) == open_files.end())
+          changed.push_back("closes " + f + ", opened before the loop");
+      for (const std::string& c : sockets)
+        if (std::find(sockets_before.begin(), sockets_before.end(), c) == sockets_before.end())
+          changed.push_back("connects " + c + " and keeps it");
+      fail(body->value, where +
+                            ".do: every pass must leave files and sockets as it found them, "
+                            "but this one " +
+                            join(changed) + "; move that out of the loop");
+    }
+  }
+  return loop;
 }
 
 template <class Table>
@@ -1287,15 +1488,15 @@ const char* to_string(ParamOrigin origin) {
 }
 
 const std::vector<std::string>& scenario_top_level_keys() {
-  static const std::vector<std::string> keys = {"title", "teaches",   "seed",   "platform",
-                                                "files", "processes", "expect", "knobs"};
+  static const std::vector<std::string> keys = {
+      "title", "teaches", "seed", "include", "platform", "files", "processes", "expect", "knobs"};
   return keys;
 }
 
 const std::vector<std::string>& operation_names() {
   static const std::vector<std::string> names = {
-      "device_read", "compute", "sleep",   "open",       "read",     "lseek",
-      "fadvise",     "close",   "connect", "read_write", "sendfile", "mmap_write"};
+      "device_read", "compute", "sleep",      "open",     "read",       "lseek", "fadvise",
+      "close",       "connect", "read_write", "sendfile", "mmap_write", "repeat"};
   return names;
 }
 
@@ -1377,6 +1578,13 @@ std::string describe_operation(const os::Operation& op) {
       return "sendfile: { socket: " + f.socket + ", file: " + f.path +
              ", chunk: " + format_size(f.chunk) +
              (f.bytes.bytes != 0 ? ", bytes: " + format_size(f.bytes) : std::string()) + " }";
+    }
+    std::string operator()(const os::Repeat& loop) const {
+      std::string text = "repeat: { count: " + std::to_string(loop.count) + ", do: [";
+      for (std::size_t i = 0; i < loop.body.size(); ++i) {
+        text += (i == 0 ? " { " : ", { ") + std::visit(*this, loop.body[i]) + " }";
+      }
+      return text + " ] }";
     }
   };
   return std::visit(Describer{}, op);

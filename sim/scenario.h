@@ -73,7 +73,10 @@ struct Scenario {
   std::string preset = "textbook";
   PlatformParams params;                             // effective values
   std::map<std::string, ParamOrigin> param_origins;  // "disk.rpm" -> origin, for every parameter
-  std::vector<os::FileSpec> files;                   // the `files:` section, in file order
+  /// Parameters set by an included file rather than this one: "disk.rpm" -> that file.
+  std::map<std::string, std::string> param_files;
+  std::vector<std::string> includes;  // the files `include:` brought in, in order
+  std::vector<os::FileSpec> files;    // the `files:` section, in file order
   std::vector<os::ProcessSpec> processes;
   std::vector<Expectation> expectations;
   std::vector<Knob> knobs;

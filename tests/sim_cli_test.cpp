@@ -387,6 +387,9 @@ TEST_F(SimCli, ListShowsBrokenFilesAndOrdersGroups) {
   }
   fs::copy_file(kData + "/broken/unknown_mechanism.yaml", library + "/cases/broken.yaml");
   fs::copy_file(kData + "/run/dma_small.yaml", library + "/cases/notes.txt");
+  // include/ holds fragments that scenarios share (include:), not scenarios.
+  fs::create_directories(library + "/cases/include");
+  fs::copy_file(kData + "/include/parts/disk.yaml", library + "/cases/include/disk.yaml");
 
   const Result r = iosim("list --json --dir " + library);
   ASSERT_EQ(r.status, 0) << r.err;
@@ -396,7 +399,7 @@ TEST_F(SimCli, ListShowsBrokenFilesAndOrdersGroups) {
   EXPECT_EQ(groups,
             (std::vector<std::string>{"mechanisms", "zero-copy", "cases", "alpha", "zebra"}));
   const nlohmann::json& cases = json["groups"][2]["scenarios"];
-  ASSERT_EQ(cases.size(), 2U) << "only YAML files";
+  ASSERT_EQ(cases.size(), 2U) << "only YAML files, and no fragment under include/";
   EXPECT_EQ(cases[0]["file"], "broken.yaml");
   const std::string broken = fs::weakly_canonical(library).string() + "/cases/broken.yaml";
   EXPECT_EQ(cases[0]["path"], broken);

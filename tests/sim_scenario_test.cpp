@@ -151,7 +151,7 @@ const BrokenCase kBroken[] = {
     {"unknown_operation.yaml", 5, 9,
      "unknown operation 'device_raed'; did you mean 'device_read'? (operations: device_read, "
      "compute, sleep, open, read, lseek, fadvise, close, connect, read_write, sendfile, "
-     "mmap_write)"},
+     "mmap_write, repeat)"},
     {"empty.yaml", 1, 1, "the file is empty: a scenario needs at least a title"},
     {"processes_not_a_list.yaml", 3, 3,
      "processes: expected a list of processes, each with a name and a program; got a map"},
@@ -241,6 +241,18 @@ const BrokenCase kBroken[] = {
      "unknown key 'chunck' in processes[0].program[1].read; did you mean 'chunk'?"},
     {"lseek_missing_offset.yaml", 8, 16,
      "processes[0].program[1].lseek: missing 'offset' (where to go, like 64KiB)"},
+    // {dir} stands for the corpus directory: include paths are resolved next to the file.
+    {"include_missing_file.yaml", 2, 10,
+     "include: cannot open '{dir}/parts/no-such-platform.yaml': no such file"},
+    {"include_self.yaml", 2, 11,
+     "include: cyclic include: {dir}/include_self.yaml -> {dir}/include_self.yaml"},
+    {"repeat_zero_count.yaml", 5, 26,
+     "processes[0].program[0].repeat.count: expected at least 1; got 0"},
+    {"repeat_missing_do.yaml", 5, 17,
+     "processes[0].program[0].repeat: missing 'do' (the list of operations to repeat)"},
+    {"repeat_leaves_file_open.yaml", 10, 13,
+     "processes[0].program[0].repeat.do: every pass must leave files and sockets as it found "
+     "them, but this one opens data.bin without closing it; move that out of the loop"},
 };
 
 class SimBrokenScenario : public ::testing::TestWithParam<BrokenCase> {};
@@ -248,6 +260,9 @@ class SimBrokenScenario : public ::testing::TestWithParam<BrokenCase> {};
 TEST_P(SimBrokenScenario, OnePreciseMessage) {
   const BrokenCase& c = GetParam();
   const std::string path = kData + "/broken/" + c.file;
+  std::string message = c.message;
+  for (std::size_t at; (at = message.find("{dir}")) != std::string::npos;)
+    message.replace(at, 5, kData + "/broken");
   try {
     load_scenario_file(path);
     FAIL() << c.file << " loaded without an error";
@@ -255,9 +270,9 @@ TEST_P(SimBrokenScenario, OnePreciseMessage) {
     EXPECT_EQ(e.pos().file, path);
     EXPECT_EQ(e.pos().line, c.line) << e.what();
     EXPECT_EQ(e.pos().column, c.column) << e.what();
-    EXPECT_EQ(e.message(), c.message);
+    EXPECT_EQ(e.message(), message);
     EXPECT_EQ(std::string(e.what()), path + ":" + std::to_string(c.line) + ":" +
-                                         std::to_string(c.column) + ": error: " + c.message);
+                                         std::to_string(c.column) + ": error: " + message);
   }
 }
 
@@ -281,7 +296,7 @@ TEST(SimScenario, ParseErrorsOfInlineText) {
     EXPECT_EQ(std::string(e.what()),
               "inline:4:14: error: processes[0].program: expected a list of operations "
               "(device_read, compute, sleep, open, read, lseek, fadvise, close, connect, "
-              "read_write, sendfile, mmap_write); got an empty list");
+              "read_write, sendfile, mmap_write, repeat); got an empty list");
   }
 }
 

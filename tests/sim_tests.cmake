@@ -6,6 +6,10 @@ iosim_add_test(sim_units_test sim_units_test.cpp LIBS iosim::sim)
 iosim_add_test(sim_scenario_test sim_scenario_test.cpp LIBS iosim::sim)
 target_compile_definitions(sim_scenario_test PRIVATE IOSIM_TEST_DATA="${IOSIM_TEST_DATA_DIR}")
 
+# include: and repeat: (tests/data/include/).
+iosim_add_test(sim_include_test sim_include_test.cpp LIBS iosim::sim)
+target_compile_definitions(sim_include_test PRIVATE IOSIM_TEST_DATA="${IOSIM_TEST_DATA_DIR}")
+
 iosim_add_test(sim_metrics_test sim_metrics_test.cpp LIBS iosim::sim)
 
 iosim_add_test(sim_export_test sim_export_test.cpp LIBS iosim::sim)

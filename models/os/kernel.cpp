@@ -73,7 +73,7 @@ Kernel::~Kernel() = default;
 
 void Kernel::add_process(const ProcessSpec& spec) {
   auto p = std::make_unique<Process>(spec);
-  p->finite = std::none_of(spec.program.begin(), spec.program.end(), [](const Operation& op) {
+  p->finite = !any_operation(spec.program, [](const Operation& op) {
     const Compute* c = std::get_if<Compute>(&op);
     return c && c->until_end;
   });
@@ -149,6 +149,10 @@ void Kernel::run(Process& p, const Operation& op) {
     send_file(p, *sf);
   } else if (const auto* mw = std::get_if<MmapWrite>(&op)) {
     mmap_write(p, *mw);
+  } else if (const auto* loop = std::get_if<Repeat>(&op)) {
+    for (std::uint64_t i = 0; i < loop->count; ++i) {
+      for (const Operation& inner : loop->body) run(p, inner);
+    }
   }
 }
 

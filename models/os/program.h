@@ -2,6 +2,7 @@
 // builds these from a file; tests build them directly.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
@@ -121,8 +122,38 @@ struct MmapWrite {
   ByteSize bytes{0};
 };
 
-using Operation = std::variant<DeviceRead, Compute, Sleep, FileOpen, FileRead, FileSeek, FileAdvise,
-                               FileClose, SocketConnect, ReadWrite, SendFile, MmapWrite>;
+struct Operation;
+
+/// `body` run `count` times in a row (a loop in the program, not `count` copies of it: a
+/// million iterations cost no memory). Bodies may nest.
+struct Repeat {
+  std::uint64_t count = 1;
+  std::vector<Operation> body;
+};
+
+using OperationVariant =
+    std::variant<DeviceRead, Compute, Sleep, FileOpen, FileRead, FileSeek, FileAdvise, FileClose,
+                 SocketConnect, ReadWrite, SendFile, MmapWrite, Repeat>;
+
+/// One step of a program. A struct rather than an alias so that Repeat can hold a list of them;
+/// std::visit, std::get_if and std::holds_alternative work on it as on the variant.
+struct Operation : OperationVariant {
+  using OperationVariant::OperationVariant;
+  using OperationVariant::operator=;
+};
+
+/// Whether `pred` holds for any operation of `program`, looking inside repeat loops.
+template <class Pred>
+bool any_operation(const std::vector<Operation>& program, Pred pred) {
+  for (const Operation& op : program) {
+    if (const auto* loop = std::get_if<Repeat>(&op)) {
+      if (any_operation(loop->body, pred)) return true;
+    } else if (pred(op)) {
+      return true;
+    }
+  }
+  return false;
+}
 
 struct ProcessSpec {
   std::string name;
