@@ -146,7 +146,16 @@ RunOutcome run_platform(const RunSpec& spec, trace::Sink& sink) {
     // The models report through records, never by printing (sc_stop's notice included).
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     ModelContext context(sink, spec.seed);
-    Machine machine(spec, context);
+    std::unique_ptr<Machine> built;
+    try {
+      built = std::make_unique<Machine>(spec, context);
+    } catch (const std::invalid_argument& e) {
+      // The constructors check their parameters (and the files their disks): the input's fault.
+      outcome.refused = true;
+      outcome.error = e.what();
+      return outcome;
+    }
+    Machine& machine = *built;
     sc_core::sc_start(spec.time_limit);
     os::Kernel& kernel = machine.kernel();
     outcome.completed = kernel.finished();

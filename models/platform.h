@@ -102,6 +102,9 @@ struct RunOutcome {
   Picoseconds end_time = 0;  // when the last process with finite work finished
   bool completed = false;    // false if the simulation stopped with work left (deadlock, error)
   std::string error;         // why, when not completed
+  /// The models refused the parameters while the platform was being built (rpm 0, a socket
+  /// buffer out of range): bad input rather than a failed run; nothing was simulated.
+  bool refused = false;
   /// With RunSpec::keep_received_bytes: the byte stream of each connection at the peer.
   std::map<std::uint32_t, std::vector<std::uint8_t>> received;
 };

@@ -130,6 +130,17 @@ TEST_F(SimCli, ExplainShowsOriginsOfParameters) {
   EXPECT_NE(r.out.find("cpu.other_work_ps at least 5% of sim_time_ps"), std::string::npos);
 }
 
+TEST_F(SimCli, ParametersTheModelsRefuseExitTwoAndWriteNothing) {
+  // Valid values one by one that a model refuses when the platform is built: bad input, not a
+  // failed run, and no trace as if the run had happened.
+  const std::string file = kData + "/run/dma_small.yaml";
+  const Result r = iosim("run " + file + " --set platform.disk.rpm=0 --trace trace.json");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, file + ": error: the platform refuses these parameters: disk0: rpm is zero\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_FALSE(fs::exists(dir_ + "/trace.json"));
+}
+
 TEST_F(SimCli, RunPrintsTableAndWritesOutputs) {
   const std::string file = kData + "/run/dma_small.yaml";
   const Result r =

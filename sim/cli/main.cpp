@@ -166,6 +166,11 @@ int command_run(const RunOptions& o) {
     std::cerr << scenario.file << ": error: the simulation stopped: " << e.what() << "\n";
     return kExitBadInput;
   }
+  if (result.outcome.refused) {
+    std::cerr << scenario.file
+              << ": error: the platform refuses these parameters: " << result.outcome.error << "\n";
+    return kExitBadInput;
+  }
 
   try {
     if (!o.trace_path.empty()) {
