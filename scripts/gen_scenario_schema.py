@@ -251,6 +251,31 @@ OPERATIONS = {
         },
         required=["file", "socket"],
     ),
+    "pipe": operation("pipe", "pipe2(): a pipe the process names (default pipe).",
+                      {"name": {"description": "The pipe's name.", **ref("identifier")}}),
+    "splice": operation(
+        "splice",
+        "splice() of up to bytes from an open file to a pipe (page references) or from a pipe "
+        "to a socket (fragments a scatter-gather NIC gathers, or a CPU copy without SG).",
+        {
+            "from": {"type": "string", "minLength": 1,
+                     "description": "An open file's path or a pipe."},
+            "to": {"type": "string", "minLength": 1, "description": "A pipe or a socket."},
+            "bytes": {"description": "Most bytes this call moves, not zero.",
+                      **ref("positive_size")},
+        },
+        required=["from", "to", "bytes"],
+    ),
+    "tee": operation(
+        "tee",
+        "tee(): up to bytes at the head of one pipe duplicated into another (references).",
+        {
+            "from": {"description": "A pipe.", **ref("identifier")},
+            "to": {"description": "Another pipe.", **ref("identifier")},
+            "bytes": {"description": "Not zero.", **ref("positive_size")},
+        },
+        required=["from", "to", "bytes"],
+    ),
     "repeat": operation(
         "repeat",
         "Run the operations of do count times in a row (a loop, not copies). Every pass must "

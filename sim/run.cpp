@@ -11,7 +11,8 @@ bool scenario_moves_data(const Scenario& scenario) {
       return std::holds_alternative<os::DeviceRead>(op) ||
              std::holds_alternative<os::FileRead>(op) ||
              std::holds_alternative<os::ReadWrite>(op) ||
-             std::holds_alternative<os::SendFile>(op) || std::holds_alternative<os::MmapWrite>(op);
+             std::holds_alternative<os::SendFile>(op) ||
+             std::holds_alternative<os::MmapWrite>(op) || std::holds_alternative<os::Splice>(op);
     });
     if (moves) return true;
   }

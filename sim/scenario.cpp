@@ -251,6 +251,14 @@ class Loader {
   os::Repeat load_repeat(const YAML::Node& args, const std::string& where, const Scenario& s,
                          std::vector<std::string>& open_files,
                          std::vector<std::string>& sockets) const;
+  os::Splice load_splice(const YAML::Node& args, const std::string& where,
+                         const std::vector<std::string>& open_files,
+                         const std::vector<std::string>& sockets) const;
+  /// A size argument that must be given and must not be zero.
+  ByteSize load_required_size(const std::vector<Entry>& fields, const YAML::Node& args,
+                              const std::string& where, const std::string& key) const;
+  /// The pipes the current process has made so far (pipe: adds; per process).
+  mutable std::vector<std::string> pipes_;
   /// Deeper nesting is a mistake (or a fuzzer), not a program, and would only grow the stack.
   static constexpr int kMaxRepeatDepth = 8;
   mutable int repeat_depth_ = 0;
@@ -568,6 +576,7 @@ void Loader::load_processes(const Entry& processes, Scenario& s) const {
     const Entry* program = find(fields, "program");
     if (program == nullptr) fail(node, where + ": missing 'program'");
     std::vector<std::string> open_files, sockets;
+    pipes_.clear();
     if (const Entry* setup = find(fields, "setup")) {
       process.setup = load_operation_list(setup->value, where + ".setup", s, open_files, sockets);
     }
@@ -724,6 +733,43 @@ os::Operation Loader::load_operation(const YAML::Node& op, const std::string& wh
     return mw;
   }
   if (name == "repeat") return load_repeat(args, op_where, s, open_files, sockets);
+  if (name == "pipe") {
+    const std::vector<Entry> fields = entries(args, op_where, {"name"});
+    os::PipeCreate pipe;
+    if (const Entry* n = find(fields, "name")) {
+      pipe.name = scalar(n->value, op_where + ".name", "a pipe name");
+      note_shape(n->value, KnobKind::text);
+      if (!is_identifier(pipe.name)) {
+        fail(n->value, op_where + ".name: '" + pipe.name +
+                           "' is not a valid pipe name (letters, digits, '_' and '-')");
+      }
+    }
+    const bool taken = std::find(pipes_.begin(), pipes_.end(), pipe.name) != pipes_.end() ||
+                       std::find(sockets.begin(), sockets.end(), pipe.name) != sockets.end();
+    if (taken) fail(args, op_where + ": the name '" + pipe.name + "' is already in use here");
+    pipes_.push_back(pipe.name);
+    return pipe;
+  }
+  if (name == "splice") return load_splice(args, op_where, open_files, sockets);
+  if (name == "tee") {
+    const std::vector<Entry> fields = entries(args, op_where, {"from", "to", "bytes"});
+    os::Tee tee;
+    for (const char* key : {"from", "to"}) {
+      const Entry* e = find(fields, key);
+      if (e == nullptr) fail(args, op_where + ": missing '" + key + "' (a pipe)");
+      const std::string pipe = scalar(e->value, op_where + "." + key, "a pipe name");
+      note_shape(e->value, KnobKind::text);
+      if (std::find(pipes_.begin(), pipes_.end(), pipe) == pipes_.end()) {
+        fail(e->value, op_where + "." + key + ": no pipe called '" + pipe +
+                           "' is made here; make it first with '- pipe: { name: " + pipe + " }'" +
+                           did_you_mean(pipe, pipes_));
+      }
+      (std::string(key) == "from" ? tee.from : tee.to) = pipe;
+    }
+    if (tee.from == tee.to) fail(args, op_where + ": tee needs two different pipes");
+    tee.bytes = load_required_size(fields, args, op_where, "bytes");
+    return tee;
+  }
   if (name == "close") {
     const std::vector<Entry> fields = entries(args, op_where, {"file"});
     os::FileClose close{load_file_argument(fields, args, op_where, s, open_files, true)};
@@ -732,6 +778,59 @@ os::Operation Loader::load_operation(const YAML::Node& op, const std::string& wh
   }
   fail(it->first, "unknown operation '" + name + "'" + did_you_mean(name, operation_names()) +
                       " (operations: " + join(operation_names()) + ")");
+}
+
+ByteSize Loader::load_required_size(const std::vector<Entry>& fields, const YAML::Node& args,
+                                    const std::string& where, const std::string& key) const {
+  const Entry* e = find(fields, key);
+  if (e == nullptr) fail(args, where + ": missing '" + key + "' (how much, like 64KiB)");
+  const ByteSize size =
+      parse_at(e->value, where + "." + key, [](const std::string& t) { return parse_size(t); });
+  note_shape(e->value, KnobKind::size);
+  if (size.bytes == 0) fail(e->value, where + "." + key + ": a call of 0B moves nothing");
+  return size;
+}
+
+os::Splice Loader::load_splice(const YAML::Node& args, const std::string& where,
+                               const std::vector<std::string>& open_files,
+                               const std::vector<std::string>& sockets) const {
+  const std::vector<Entry> fields = entries(args, where, {"from", "to", "bytes"});
+  os::Splice splice;
+  // Each end names an open file (its path), a pipe or a socket of this process.
+  auto end_of = [&](const char* key, std::string& name, os::SpliceEnd& kind) {
+    const Entry* e = find(fields, key);
+    if (e == nullptr) {
+      fail(args, where + ": missing '" + key + "' (an open file, a pipe or a socket)");
+    }
+    name = scalar(e->value, where + "." + key, "an open file, a pipe or a socket");
+    note_shape(e->value, KnobKind::text);
+    if (std::find(pipes_.begin(), pipes_.end(), name) != pipes_.end()) {
+      kind = os::SpliceEnd::pipe;
+    } else if (std::find(sockets.begin(), sockets.end(), name) != sockets.end()) {
+      kind = os::SpliceEnd::socket;
+    } else if (std::find(open_files.begin(), open_files.end(), name) != open_files.end()) {
+      kind = os::SpliceEnd::file;
+    } else {
+      std::vector<std::string> known = pipes_;
+      known.insert(known.end(), sockets.begin(), sockets.end());
+      known.insert(known.end(), open_files.begin(), open_files.end());
+      fail(e->value, where + "." + key + ": '" + name + "' is no open file, pipe or socket here" +
+                         did_you_mean(name, known));
+    }
+  };
+  end_of("from", splice.from, splice.from_kind);
+  end_of("to", splice.to, splice.to_kind);
+  const bool file_to_pipe =
+      splice.from_kind == os::SpliceEnd::file && splice.to_kind == os::SpliceEnd::pipe;
+  const bool pipe_to_socket =
+      splice.from_kind == os::SpliceEnd::pipe && splice.to_kind == os::SpliceEnd::socket;
+  if (!file_to_pipe && !pipe_to_socket) {
+    fail(args, where + ": splice moves a file to a pipe or a pipe to a socket here, not a " +
+                   os::to_string(splice.from_kind) + " to a " + os::to_string(splice.to_kind) +
+                   " (one end must be a pipe; pipe to file and pipe to pipe are not modelled)");
+  }
+  splice.bytes = load_required_size(fields, args, where, "bytes");
+  return splice;
 }
 
 os::Repeat Loader::load_repeat(const YAML::Node& args, const std::string& where, const Scenario& s,
@@ -751,7 +850,8 @@ os::Repeat Loader::load_repeat(const YAML::Node& args, const std::string& where,
     fail(args,
          where + ": repeat loops nest more than " + std::to_string(kMaxRepeatDepth) + " deep");
   }
-  const std::vector<std::string> files_before = open_files, sockets_before = sockets;
+  const std::vector<std::string> files_before = open_files, sockets_before = sockets,
+                                 pipes_before = pipes_;
   loop.body = load_operation_list(body->value, where + ".do", s, open_files, sockets);
   --repeat_depth_;
   // Each iteration must start as the first did: a body that opens a file without closing it
@@ -763,7 +863,8 @@ os::Repeat Loader::load_repeat(const YAML::Node& args, const std::string& where,
       std::sort(b.begin(), b.end());
       return a != b;
     };
-    if (differs(files_before, open_files) || differs(sockets_before, sockets)) {
+    if (differs(files_before, open_files) || differs(sockets_before, sockets) ||
+        differs(pipes_before, pipes_)) {
       std::vector<std::string> changed;
       for (const std::string& f : open_files)
         if (std::find(files_before.begin(), files_before.end(), f) == files_before.end())
@@ -774,6 +875,9 @@ os::Repeat Loader::load_repeat(const YAML::Node& args, const std::string& where,
       for (const std::string& c : sockets)
         if (std::find(sockets_before.begin(), sockets_before.end(), c) == sockets_before.end())
           changed.push_back("connects " + c + " and keeps it");
+      for (const std::string& made : pipes_)
+        if (std::find(pipes_before.begin(), pipes_before.end(), made) == pipes_before.end())
+          changed.push_back("makes the pipe " + made);
       fail(body->value, where +
                             ".do: every pass must leave files and sockets as it found them, "
                             "but this one " +
@@ -1495,8 +1599,8 @@ const std::vector<std::string>& scenario_top_level_keys() {
 
 const std::vector<std::string>& operation_names() {
   static const std::vector<std::string> names = {
-      "device_read", "compute", "sleep",      "open",     "read",       "lseek", "fadvise",
-      "close",       "connect", "read_write", "sendfile", "mmap_write", "repeat"};
+      "device_read", "compute",    "sleep",    "open",       "read", "lseek",  "fadvise", "close",
+      "connect",     "read_write", "sendfile", "mmap_write", "pipe", "splice", "tee",     "repeat"};
   return names;
 }
 
@@ -1578,6 +1682,17 @@ std::string describe_operation(const os::Operation& op) {
       return "sendfile: { socket: " + f.socket + ", file: " + f.path +
              ", chunk: " + format_size(f.chunk) +
              (f.bytes.bytes != 0 ? ", bytes: " + format_size(f.bytes) : std::string()) + " }";
+    }
+    std::string operator()(const os::PipeCreate& pipe) const {
+      return "pipe: { name: " + pipe.name + " }";
+    }
+    std::string operator()(const os::Splice& splice) const {
+      return "splice: { from: " + splice.from + ", to: " + splice.to +
+             ", bytes: " + format_size(splice.bytes) + " }";
+    }
+    std::string operator()(const os::Tee& tee) const {
+      return "tee: { from: " + tee.from + ", to: " + tee.to + ", bytes: " + format_size(tee.bytes) +
+             " }";
     }
     std::string operator()(const os::Repeat& loop) const {
       std::string text = "repeat: { count: " + std::to_string(loop.count) + ", do: [";

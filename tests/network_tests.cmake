@@ -11,3 +11,6 @@ if(TARGET iosim)
     IOSIM_BINARY="$<TARGET_FILE:iosim>" IOSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   add_dependencies(network_scaling_test iosim)
 endif()
+# Pipes, splice() and tee().
+iosim_add_test(network_splice_test network_splice_test.cpp LIBS iosim::sim)
+target_compile_definitions(network_splice_test PRIVATE IOSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -151,7 +151,7 @@ const BrokenCase kBroken[] = {
     {"unknown_operation.yaml", 5, 9,
      "unknown operation 'device_raed'; did you mean 'device_read'? (operations: device_read, "
      "compute, sleep, open, read, lseek, fadvise, close, connect, read_write, sendfile, "
-     "mmap_write, repeat)"},
+     "mmap_write, pipe, splice, tee, repeat)"},
     {"empty.yaml", 1, 1, "the file is empty: a scenario needs at least a title"},
     {"processes_not_a_list.yaml", 3, 3,
      "processes: expected a list of processes, each with a name and a program; got a map"},
@@ -250,6 +250,13 @@ const BrokenCase kBroken[] = {
      "processes[0].program[0].repeat.count: expected at least 1; got 0"},
     {"repeat_missing_do.yaml", 5, 17,
      "processes[0].program[0].repeat: missing 'do' (the list of operations to repeat)"},
+    {"splice_file_to_socket.yaml", 10, 17,
+     "processes[0].program[0].splice: splice moves a file to a pipe or a pipe to a socket here, "
+     "not a file to a socket (one end must be a pipe; pipe to file and pipe to pipe are not "
+     "modelled)"},
+    {"splice_unknown_end.yaml", 10, 40,
+     "processes[0].program[0].splice.to: 'piep' is no open file, pipe or socket here"},
+    {"tee_same_pipe.yaml", 7, 14, "processes[0].program[0].tee: tee needs two different pipes"},
     {"repeat_leaves_file_open.yaml", 10, 13,
      "processes[0].program[0].repeat.do: every pass must leave files and sockets as it found "
      "them, but this one opens data.bin without closing it; move that out of the loop"},
@@ -296,7 +303,7 @@ TEST(SimScenario, ParseErrorsOfInlineText) {
     EXPECT_EQ(std::string(e.what()),
               "inline:4:14: error: processes[0].program: expected a list of operations "
               "(device_read, compute, sleep, open, read, lseek, fadvise, close, connect, "
-              "read_write, sendfile, mmap_write, repeat); got an empty list");
+              "read_write, sendfile, mmap_write, pipe, splice, tee, repeat); got an empty list");
   }
 }
 

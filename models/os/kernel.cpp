@@ -149,6 +149,12 @@ void Kernel::run(Process& p, const Operation& op) {
     send_file(p, *sf);
   } else if (const auto* mw = std::get_if<MmapWrite>(&op)) {
     mmap_write(p, *mw);
+  } else if (const auto* pc = std::get_if<PipeCreate>(&op)) {
+    pipe_create(p, *pc);
+  } else if (const auto* sp = std::get_if<Splice>(&op)) {
+    splice(p, *sp);
+  } else if (const auto* te = std::get_if<Tee>(&op)) {
+    tee(p, *te);
   } else if (const auto* loop = std::get_if<Repeat>(&op)) {
     for (std::uint64_t i = 0; i < loop->count; ++i) {
       for (const Operation& inner : loop->body) run(p, inner);

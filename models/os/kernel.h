@@ -96,6 +96,7 @@ class Kernel : public sc_core::sc_module {
   struct OpenFile;
   struct BlockRequest;
   struct Socket;
+  struct Pipe;
 
   SC_HAS_PROCESS(Kernel);
   void boot();
@@ -138,6 +139,16 @@ class Kernel : public sc_core::sc_module {
   void read_write(Process& p, const ReadWrite& op);
   void send_file(Process& p, const SendFile& op);
   void mmap_write(Process& p, const MmapWrite& op);
+  // Pipes, splice() and tee() (net.cpp).
+  void pipe_create(Process& p, const PipeCreate& op);
+  void splice(Process& p, const Splice& op);
+  void tee(Process& p, const Tee& op);
+  /// splice(file -> pipe): references to the page-cache pages of [position, position + bytes).
+  std::uint64_t splice_file_to_pipe(Process& p, OpenFile& f, Pipe& pipe, std::uint64_t bytes);
+  /// splice(pipe -> socket): the pipe's pages as skb fragments (SG) or copied (no SG).
+  std::uint64_t splice_pipe_to_socket(Process& p, Pipe& pipe, Socket& s, std::uint64_t bytes);
+  /// The lowest descriptor number no file, socket or pipe of `p` uses (alloc_fd).
+  std::int64_t lowest_free_fd(const Process& p) const;
   /// Where a write() takes its bytes: a user buffer, or a file mapping at an offset.
   struct WriteSource {
     Buffer* buffer = nullptr;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -95,8 +96,25 @@ struct Kernel::Process {
   std::map<std::string, std::unique_ptr<Buffer>> buffers;
   bool finite = true;  // false for a process that computes until everybody else is done
   Picoseconds slice_used = 0;
-  std::map<std::string, OpenFile> open_files;  // by path
-  std::map<std::string, Socket*> sockets;      // by the scenario's name
+  std::map<std::string, OpenFile> open_files;          // by path
+  std::map<std::string, Socket*> sockets;              // by the scenario's name
+  std::map<std::string, std::unique_ptr<Pipe>> pipes;  // by the scenario's name
+};
+
+/// A pipe: a ring of kernel.pipe_buffers slots, each a reference to bytes of one page-cache page
+/// (struct pipe_buffer: page, offset, len). splice() and tee() move references, never bytes.
+/// (The references do not pin the pages against reclaim: the model's page cache is larger than
+/// what the scenarios keep in pipes; the peer's check would catch a page reused under a pipe.)
+struct Kernel::Pipe {
+  std::string name;
+  std::int64_t read_fd = 0, write_fd = 0;
+  struct Slot {
+    const File* file = nullptr;
+    std::uint64_t offset = 0;  // in the file; [offset, offset + length) lies in one page
+    std::uint64_t length = 0;
+  };
+  std::deque<Slot> slots;
+  std::uint64_t bytes = 0;  // in all slots
 };
 
 /// A connected TCP socket: its send buffer (sk_wmem_queued against sk_sndbuf) and what the peer

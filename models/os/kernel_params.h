@@ -25,6 +25,7 @@ struct KernelParams {
   sc_core::sc_time tcp_xmit_work{1, sc_core::SC_US};
   sc_core::sc_time page_fault_work{1, sc_core::SC_US};
   std::uint64_t fault_around_kb = 64;
+  std::uint64_t pipe_buffers = 16;
 
   template <class V>
   void visit_params(V& v) {
@@ -104,6 +105,12 @@ struct KernelParams {
                "already up to date one fault maps at once (do_fault_around)",
                "mm/memory.c: fault_around_bytes = 64 KiB (debugfs)"},
       fault_around_kb);
+    v(ParamDoc{"pipe_buffers",
+               "Slots of a pipe (pipe2, splice, tee): each holds a reference to one page, or "
+               "part of one; a splice into a full pipe moves nothing more",
+               "PIPE_DEF_BUFFERS = 16 (include/linux/pipe_fs_i.h): 64 KiB of 4 KiB pages; "
+               "fcntl(F_SETPIPE_SZ) changes it"},
+      pipe_buffers);
   }
 };
 

@@ -29,6 +29,7 @@ namespace {
 constexpr std::uint64_t kPage = Kernel::kPageSize;
 const char* const kSocketBufferRegion = "socket_buffer";
 const char* const kPageCacheRegion = "page_cache";
+const char* const kPipeRegion = "pipe";
 /// File descriptors 0-2 are stdin, stdout and stderr.
 constexpr std::int64_t kFirstFd = 3;
 /// One read/write/sendfile moves at most MAX_RW_COUNT = INT_MAX & PAGE_MASK bytes.
@@ -57,6 +58,25 @@ std::vector<std::uint32_t> Kernel::connections() const {
   return out;
 }
 
+std::int64_t Kernel::lowest_free_fd(const Process& p) const {
+  // open(), socket() and pipe2() return the lowest free descriptor (alloc_fd, fs/file.c).
+  auto taken = [&p](std::int64_t n) {
+    for (const auto& [path, f] : p.open_files) {
+      if (f.fd == n) return true;
+    }
+    for (const auto& [name, s] : p.sockets) {
+      if (s->fd == n) return true;
+    }
+    for (const auto& [name, pipe] : p.pipes) {
+      if (pipe->read_fd == n || pipe->write_fd == n) return true;
+    }
+    return false;
+  };
+  std::int64_t fd = kFirstFd;
+  while (taken(fd)) ++fd;
+  return fd;
+}
+
 Kernel::Socket* Kernel::socket_of(Process& p, const std::string& name) {
   const auto it = p.sockets.find(name);
   return it == p.sockets.end() ? nullptr : it->second;
@@ -81,18 +101,7 @@ std::uint64_t Kernel::max_skb_bytes(const Socket& s) const {
 void Kernel::socket_connect(Process& p, const SocketConnect& op) {
   Picoseconds start = syscall_enter(p, "socket");
   cpu_.kernel_work(p.task, params_.file_syscall_work);
-  // The lowest free descriptor, shared with the process's files (alloc_fd).
-  auto taken = [&p](std::int64_t n) {
-    for (const auto& [path, f] : p.open_files) {
-      if (f.fd == n) return true;
-    }
-    for (const auto& [name, s] : p.sockets) {
-      if (s->fd == n) return true;
-    }
-    return false;
-  };
-  std::int64_t fd = kFirstFd;
-  while (taken(fd)) ++fd;
+  const std::int64_t fd = lowest_free_fd(p);
   auto socket = std::make_unique<Socket>();
   socket->name = op.name;
   socket->fd = fd;
@@ -656,6 +665,295 @@ std::uint64_t Kernel::sendfile_call(Process& p, Socket& s, OpenFile& f, std::uin
   narrate(p, "switch-2", "5. sendfile() returns: the CPU switches back to user mode", returning,
           now_ps());
   return n;
+}
+
+// --- Pipes, splice() and tee() ------------------------------------------------------------------
+//
+// splice(file -> pipe) puts references to page-cache pages in the pipe's slots; splice(pipe ->
+// socket) hands them to the socket as skb fragments (or, on a card without scatter-gather, the
+// CPU copies them); tee() duplicates references between pipes. No byte passes through user space
+// and, with SG, none is copied by the CPU: the `descriptor` records show each hand-over.
+
+void Kernel::pipe_create(Process& p, const PipeCreate& op) {
+  const Picoseconds start = syscall_enter(p, "pipe2");
+  cpu_.kernel_work(p.task, params_.file_syscall_work);
+  auto pipe = std::make_unique<Pipe>();
+  pipe->name = op.name;
+  pipe->read_fd = lowest_free_fd(p);
+  Pipe& made = *pipe;
+  p.pipes[op.name] = std::move(pipe);
+  // The write end: the lowest free descriptor once the read end is taken.
+  made.write_fd = lowest_free_fd(p);
+  context_.declare_region(kPipeRegion, trace::Layer::kernel, "pipe buffers (page references)");
+  syscall_return(p, "pipe2", start,
+                 "[" + std::to_string(made.read_fd) + ", " + std::to_string(made.write_fd) + "], 0",
+                 0, "");
+}
+
+void Kernel::splice(Process& p, const Splice& op) {
+  const auto pipe_of = [&p](const std::string& name) -> Pipe* {
+    const auto it = p.pipes.find(name);
+    return it == p.pipes.end() ? nullptr : it->second.get();
+  };
+  if (op.from_kind == SpliceEnd::file && op.to_kind == SpliceEnd::pipe) {
+    OpenFile* f = open_file(p, op.from);
+    Pipe* pipe = pipe_of(op.to);
+    if (f != nullptr && pipe != nullptr) {
+      splice_file_to_pipe(p, *f, *pipe, op.bytes.bytes);
+      return;
+    }
+  } else if (op.from_kind == SpliceEnd::pipe && op.to_kind == SpliceEnd::socket) {
+    Pipe* pipe = pipe_of(op.from);
+    Socket* s = socket_of(p, op.to);
+    if (pipe != nullptr && s != nullptr) {
+      splice_pipe_to_socket(p, *pipe, *s, op.bytes.bytes);
+      return;
+    }
+  }
+  // A descriptor the process does not have (or a pairing the model does not move): one failed
+  // call, as Linux answers EBADF or EINVAL.
+  const Picoseconds start = syscall_enter(p, "splice");
+  cpu_.kernel_work(p.task, params_.file_syscall_work);
+  syscall_return(p, "splice", start, op.from + ", " + op.to, -1, "EBADF");
+}
+
+std::uint64_t Kernel::splice_file_to_pipe(Process& p, OpenFile& f, Pipe& pipe,
+                                          std::uint64_t bytes) {
+  File& file = *f.file;
+  const Picoseconds start = now_ps();
+  cpu_.enter_kernel(p.task, "syscall splice", cpu_.params().syscall_entry);
+  narrate(p, "switch-1",
+          "1. " + p.spec.name +
+              " calls splice() from the file to the pipe: the CPU switches from "
+              "user to kernel mode",
+          start, now_ps());
+  cpu_.kernel_work(p.task, params_.file_syscall_work);
+
+  // filemap_splice_read: as many whole or partial pages as the pipe has free slots.
+  const std::uint64_t size = file.spec.size.bytes;
+  const std::uint64_t position = f.position;
+  std::uint64_t n = position < size ? std::min({bytes, size - position, kMaxRwCount}) : 0;
+  const std::uint64_t free_slots =
+      params_.pipe_buffers > pipe.slots.size() ? params_.pipe_buffers - pipe.slots.size() : 0;
+  // Slots the range needs: one per page it touches.
+  std::uint64_t fits = 0;
+  for (std::uint64_t at = position, used = 0; at < position + n && used < free_slots; ++used) {
+    const std::uint64_t len = std::min(position + n - at, kPage - at % kPage);
+    fits += len;
+    at += len;
+  }
+  n = fits;
+  const std::string args = std::to_string(f.fd) + ", NULL, " + std::to_string(pipe.write_fd) +
+                           ", NULL, " + size_text(bytes) + ", SPLICE_F_MOVE";
+  if (n == 0) {
+    // End of the file, or a full pipe (a blocking pipe would sleep; here it returns 0 so that
+    // a program that never drains its pipe ends instead of hanging).
+    const Picoseconds returning = now_ps();
+    syscall_return(p, "splice", start, args, 0, "");
+    narrate(p, "switch-2", "3. splice() returns 0: the CPU switches back to user mode", returning,
+            now_ps());
+    return 0;
+  }
+  const std::uint64_t first = position / kPage;
+  const std::uint64_t last = (position + n - 1) / kPage;
+  const std::uint64_t pages = last - first + 1;
+  const std::uint64_t hits = look_up_and_read_ahead(p, f, first, pages);
+  for (std::uint64_t i = first; i <= last; ++i) wait_uptodate(p, f, i);
+  const Picoseconds refs_start = now_ps();
+  for (std::uint64_t at = position; at < position + n;) {
+    const std::uint64_t len = std::min(position + n - at, kPage - at % kPage);
+    // get_page() and a pipe_buffer: a few stores per page, part of the call's work.
+    pipe.slots.push_back(Pipe::Slot{&file, at, len});
+    pipe.bytes += len;
+    at += len;
+  }
+  for (std::uint64_t i = first; i <= last; ++i) {
+    const PageKey key{file.id, i};
+    if (page_cache_.contains(key)) page_cache_.mark_accessed(key);
+  }
+  trace::Record r;
+  r.start = refs_start;
+  r.end = now_ps();
+  r.actor = p.spec.name;
+  r.step = "descriptor";
+  r.data = trace::Descriptor{kPageCacheRegion, kPipeRegion, n, pages, "page references"};
+  context_.record(std::move(r));
+  narrate(p, "descriptor",
+          "2. The pipe's buffers take references to " + std::to_string(pages) + " page-cache page" +
+              (pages > 1 ? "s" : "") +
+              (hits < pages ? " (read from the disk first [copy-1: DMA])" : "") +
+              ": no byte is copied",
+          start, now_ps());
+  f.position = position + n;
+  record_cache_access(p, file, start, first, pages, hits);
+  const Picoseconds returning = now_ps();
+  syscall_return(p, "splice", start, args, static_cast<std::int64_t>(n), "");
+  narrate(p, "switch-2", "3. splice() returns: the CPU switches back to user mode", returning,
+          now_ps());
+  return n;
+}
+
+std::uint64_t Kernel::splice_pipe_to_socket(Process& p, Pipe& pipe, Socket& s,
+                                            std::uint64_t bytes) {
+  const Picoseconds start = now_ps();
+  cpu_.enter_kernel(p.task, "syscall splice", cpu_.params().syscall_entry);
+  narrate(p, "switch-3",
+          "4. " + p.spec.name +
+              " calls splice() from the pipe to the socket: the CPU switches "
+              "from user to kernel mode",
+          start, now_ps());
+  cpu_.kernel_work(p.task, params_.file_syscall_work);
+  const std::uint64_t n = std::min(bytes, pipe.bytes);
+  const std::string args = std::to_string(pipe.read_fd) + ", NULL, " + std::to_string(s.fd) +
+                           ", NULL, " + size_text(bytes) + ", SPLICE_F_MOVE";
+
+  // As sendfile(): the card gathers page fragments only with SG and checksum offload.
+  const hw::NicParams& nic = wiring_.nic->params();
+  const bool gather = nic.scatter_gather && nic.checksum_offload;
+  const std::uint64_t cpu_copy = gather || n == 0 ? 0 : context_.new_copy_id();
+  const std::uint64_t nic_copy = n == 0 ? 0 : context_.new_copy_id();
+  const Picoseconds work_start = now_ps();
+  Picoseconds first_doorbell = 0;
+  std::vector<std::uint8_t> data(kPage);
+  for (std::uint64_t done = 0; done < n;) {
+    std::uint64_t k = std::min(n - done, max_skb_bytes(s));
+    if (!gather) k = std::min(k, s.linear_size - s.linear_head);
+    // The slots the skb takes from the head of the pipe (partial slots split).
+    std::vector<Pipe::Slot> taken;
+    Pieces pieces;
+    std::uint64_t got = 0;
+    while (got < k && !pipe.slots.empty()) {
+      Pipe::Slot& head = pipe.slots.front();
+      const std::uint64_t len = std::min(k - got, head.length);
+      const std::uint64_t address =
+          page_frames_.at(PageKey{head.file->id, head.offset / kPage}) + head.offset % kPage;
+      if (gather) {
+        const bool joins = !pieces.empty() && pieces.back().first + pieces.back().second == address;
+        if (!joins && pieces.size() == nic.max_fragments) break;
+        add_piece(pieces, address, len);
+      }
+      taken.push_back(Pipe::Slot{head.file, head.offset, len});
+      got += len;
+      head.offset += len;
+      head.length -= len;
+      pipe.bytes -= len;
+      if (head.length == 0) pipe.slots.pop_front();
+    }
+    k = got;
+    std::uint64_t linear = 0;
+    wait_for_socket_space(p, s, k);
+    if (!gather) {
+      // The CPU copies the pages' bytes into the skb's linear data.
+      const std::uint64_t to = take_linear(s, k);
+      const Picoseconds copy_start = now_ps();
+      std::uint64_t copied = 0;
+      for (const Pipe::Slot& slot : taken) {
+        const std::uint64_t from =
+            page_frames_.at(PageKey{slot.file->id, slot.offset / kPage}) + slot.offset % kPage;
+        wiring_.dram->peek(from, data.data(), slot.length);
+        cpu_.kernel_work(p.task, cpu_.params().memcpy_bandwidth.transfer_time(slot.length));
+        wiring_.dram->poke(to + copied, data.data(), slot.length);
+        copied += slot.length;
+      }
+      trace::Record r;
+      r.start = copy_start;
+      r.end = now_ps();
+      r.actor = cpu_.name();
+      r.step = "copy-2";
+      r.data = trace::Copy{cpu_copy, trace::Engine::cpu, kPageCacheRegion, kSocketBufferRegion, k};
+      context_.record(std::move(r));
+      pieces.assign(1, {to, k});
+      linear = k;
+    }
+    // The checker's record, slot by slot (transmit_skb advances s.sent by the whole skb after).
+    std::uint64_t stream_at = s.sent;
+    for (const Pipe::Slot& slot : taken) {
+      Socket::Sent sent;
+      sent.at = stream_at;
+      sent.n = slot.length;
+      sent.file = slot.file;
+      sent.file_offset = slot.offset;
+      s.sent_log.push_back(std::move(sent));
+      stream_at += slot.length;
+    }
+    PostedPacket packet;
+    packet.copy_id = nic_copy;
+    packet.call_doorbell = first_doorbell;
+    if (done + k == n) {
+      packet.step = gather ? "copy-2" : "copy-3";
+      packet.text = gather ? "6. The NIC gathers " + size_text(n) +
+                                 " straight from the page-cache pages by scatter-gather DMA "
+                                 "and sends it on the wire [copy-2: DMA]"
+                           : "6. The NIC copies " + size_text(n) +
+                                 " from the socket buffer by DMA and sends it on the wire "
+                                 "[copy-3: DMA]";
+    }
+    const Picoseconds describe_start = now_ps();
+    const std::uint64_t fragments = pieces.size();
+    const Picoseconds doorbell = transmit_skb(p, s, pieces, linear, std::move(packet));
+    if (gather) {
+      trace::Record r;
+      r.start = describe_start;
+      r.end = now_ps();
+      r.actor = p.spec.name;
+      r.step = "descriptor";
+      r.data = trace::Descriptor{kPipeRegion, kSocketBufferRegion, k, fragments, "sg descriptor"};
+      context_.record(std::move(r));
+    }
+    if (first_doorbell == 0) first_doorbell = doorbell;
+    done += k;
+  }
+  if (n > 0) {
+    narrate(p, gather ? "descriptor" : "copy-2",
+            gather ? "5. The pipe's page references move to the socket as fragments; the CPU "
+                     "writes descriptors of the pages for the NIC: no copy"
+                   : "5. The card cannot gather: the CPU copies " + size_text(n) +
+                         " from the pipe's pages to the socket buffer [copy-2: CPU]",
+            work_start, now_ps());
+  }
+  const Picoseconds returning = now_ps();
+  syscall_return(p, "splice", start, args, static_cast<std::int64_t>(n), "");
+  narrate(p, "switch-4", "7. splice() returns: the CPU switches back to user mode", returning,
+          now_ps());
+  return n;
+}
+
+void Kernel::tee(Process& p, const Tee& op) {
+  const Picoseconds start = syscall_enter(p, "tee");
+  cpu_.kernel_work(p.task, params_.file_syscall_work);
+  const auto from_it = p.pipes.find(op.from);
+  const auto to_it = p.pipes.find(op.to);
+  if (from_it == p.pipes.end() || to_it == p.pipes.end() || from_it == to_it) {
+    syscall_return(p, "tee", start, op.from + ", " + op.to, -1,
+                   from_it == to_it && from_it != p.pipes.end() ? "EINVAL" : "EBADF");
+    return;
+  }
+  Pipe& from = *from_it->second;
+  Pipe& to = *to_it->second;
+  // link_pipe: the same page references in the second pipe (get_page), none consumed.
+  const Picoseconds refs_start = now_ps();
+  std::uint64_t n = 0, slots = 0;
+  for (const Pipe::Slot& slot : from.slots) {
+    if (n >= op.bytes.bytes || to.slots.size() >= params_.pipe_buffers) break;
+    const std::uint64_t len = std::min(op.bytes.bytes - n, slot.length);
+    to.slots.push_back(Pipe::Slot{slot.file, slot.offset, len});
+    to.bytes += len;
+    n += len;
+    ++slots;
+  }
+  if (n > 0) {
+    trace::Record r;
+    r.start = refs_start;
+    r.end = now_ps();
+    r.actor = p.spec.name;
+    r.step = "descriptor";
+    r.data = trace::Descriptor{kPipeRegion, kPipeRegion, n, slots, "page references (tee)"};
+    context_.record(std::move(r));
+  }
+  syscall_return(p, "tee", start,
+                 std::to_string(from.read_fd) + ", " + std::to_string(to.write_fd) + ", " +
+                     size_text(op.bytes.bytes) + ", 0",
+                 static_cast<std::int64_t>(n), "");
 }
 
 }  // namespace iosim::os

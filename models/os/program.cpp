@@ -50,4 +50,16 @@ const char* to_string(Advice advice) {
   return "?";
 }
 
+const char* to_string(SpliceEnd end) {
+  switch (end) {
+    case SpliceEnd::file:
+      return "file";
+    case SpliceEnd::pipe:
+      return "pipe";
+    case SpliceEnd::socket:
+      return "socket";
+  }
+  return "?";
+}
+
 }  // namespace iosim::os

@@ -122,6 +122,34 @@ struct MmapWrite {
   ByteSize bytes{0};
 };
 
+/// pipe2(): a pipe the process names `name` (a read end and a write end, two descriptors). It
+/// holds at most kernel.pipe_buffers page references.
+struct PipeCreate {
+  std::string name = "pipe";
+};
+
+/// splice(): up to `bytes` from `from` to `to` without passing through user space; one of them
+/// is a pipe. file -> pipe: the pipe's buffers take references to the page-cache pages (no copy).
+/// pipe -> socket: the pages go to the socket as skb fragments that a scatter-gather NIC gathers
+/// by DMA, or the CPU copies them into the socket buffer on a card without SG. `from` and `to`
+/// name an open file (its path), a pipe or a socket of the process.
+enum class SpliceEnd { file, pipe, socket };
+const char* to_string(SpliceEnd end);
+struct Splice {
+  std::string from;
+  SpliceEnd from_kind = SpliceEnd::file;
+  std::string to;
+  SpliceEnd to_kind = SpliceEnd::pipe;
+  ByteSize bytes{0};
+};
+
+/// tee(): duplicates up to `bytes` at the head of pipe `from` into pipe `to` (references to
+/// the same pages, no copy) without consuming them.
+struct Tee {
+  std::string from, to;
+  ByteSize bytes{0};
+};
+
 struct Operation;
 
 /// `body` run `count` times in a row (a loop in the program, not `count` copies of it: a
@@ -133,7 +161,7 @@ struct Repeat {
 
 using OperationVariant =
     std::variant<DeviceRead, Compute, Sleep, FileOpen, FileRead, FileSeek, FileAdvise, FileClose,
-                 SocketConnect, ReadWrite, SendFile, MmapWrite, Repeat>;
+                 SocketConnect, ReadWrite, SendFile, MmapWrite, PipeCreate, Splice, Tee, Repeat>;
 
 /// One step of a program. A struct rather than an alias so that Repeat can hold a list of them;
 /// std::visit, std::get_if and std::holds_alternative work on it as on the variant.

@@ -29,8 +29,6 @@ constexpr std::uint64_t kPage = Kernel::kPageSize;
 constexpr std::uint64_t kFileStreamBase = 0x100;
 /// One DMA descriptor: address (8 bytes), count (4), flags (4); as the DMA model reads them.
 constexpr std::uint64_t kDescriptorBytes = 16;
-/// File descriptors 0-2 are stdin, stdout and stderr.
-constexpr std::int64_t kFirstFd = 3;
 const char* const kPageCacheRegion = "page_cache";
 
 std::string size_text(std::uint64_t bytes) {
@@ -411,18 +409,7 @@ void Kernel::file_open(Process& p, const FileOpen& op) {
     // A second open of the same path starts a fresh description (position 0, new read-ahead
     // state), as open() does; the process names its files by path, so it replaces the first.
     p.open_files.erase(op.path);
-    // open() returns the lowest free descriptor (alloc_fd, fs/file.c).
-    auto taken = [&p](std::int64_t n) {
-      for (const auto& [path, other] : p.open_files) {
-        if (other.fd == n) return true;
-      }
-      for (const auto& [name, socket] : p.sockets) {
-        if (socket->fd == n) return true;
-      }
-      return false;
-    };
-    fd = kFirstFd;
-    while (taken(fd)) ++fd;
+    fd = lowest_free_fd(p);
     OpenFile description;
     description.file = found;
     description.fd = fd;
