@@ -6,6 +6,7 @@
 // formulas of docs/models/disk.md, not read back from the model.
 #include "models/hw/disk.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -1041,6 +1042,467 @@ TEST(DiskParamsCheck, RejectsInconsistentParameters) {
   p = DiskParams{};
   p.start_cylinder = p.cylinders;
   EXPECT_THROW(Disk("c", p, 0, context), std::invalid_argument);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Volatile write cache (write_cache = write_back), FLUSH CACHE, WRITE DMA FUA EXT, power loss.
+
+constexpr Picoseconds kFastRegister = 1 * kNs;  // SSD tests: a host fills a sector in 128 ns
+constexpr Picoseconds kSsdWriteLatency = 20 * kUs;
+constexpr std::uint64_t kSsdWriteRate = 450'000'000;  // B/s, the default
+constexpr std::uint64_t kSsdReadRate = 500'000'000;
+
+// ceil(bytes / rate) in picoseconds.
+Picoseconds transfer_ps(std::uint64_t bytes, std::uint64_t rate) {
+  return (bytes * 1'000'000'000'000ULL + rate - 1) / rate;
+}
+
+DiskParams write_back_ssd() {
+  DiskParams p;
+  p.kind = "ssd";
+  p.register_latency = sc_time(1, SC_NS);
+  p.write_cache = "write_back";
+  return p;
+}
+
+std::vector<std::uint8_t> bytes_of(std::size_t sectors, std::uint8_t salt) {
+  std::vector<std::uint8_t> bytes(sectors * 512);
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(i * 7 + salt);
+  return bytes;
+}
+
+std::vector<std::uint8_t> sector_of(const std::vector<std::uint8_t>& bytes, std::size_t i) {
+  return std::vector<std::uint8_t>(bytes.begin() + i * 512, bytes.begin() + (i + 1) * 512);
+}
+
+std::vector<std::uint8_t> after_power_loss(const Disk& disk, std::uint64_t lba, std::size_t sectors,
+                                           Picoseconds at) {
+  std::vector<std::uint8_t> bytes(sectors * 512);
+  disk.peek_after_power_loss(lba, bytes.data(), bytes.size(), at);
+  return bytes;
+}
+
+std::vector<std::uint8_t> peeked(const Disk& disk, std::uint64_t lba, std::size_t sectors) {
+  std::vector<std::uint8_t> bytes(sectors * 512);
+  disk.peek(lba, bytes.data(), bytes.size());
+  return bytes;
+}
+
+// `first` sectors of `a` followed by the rest of `b` (both `sectors` long).
+std::vector<std::uint8_t> spliced(const std::vector<std::uint8_t>& a,
+                                  const std::vector<std::uint8_t>& b, std::size_t first) {
+  std::vector<std::uint8_t> out(a.begin(), a.begin() + first * 512);
+  out.insert(out.end(), b.begin() + first * 512, b.end());
+  return out;
+}
+
+// An LBA48 command with its COMMAND register written at exactly t: each count/LBA register is
+// written twice (high-order byte first), then DEVICE, then COMMAND: ten writes.
+void issue48_at(Host& h, Picoseconds t, std::uint8_t command, std::uint64_t lba,
+                std::uint16_t count) {
+  const Picoseconds latency = to_ps(h.disk.params().register_latency);
+  h.at(t - 9 * latency);
+  h.write(ata_register::sector_count, static_cast<std::uint8_t>(count >> 8));
+  h.write(ata_register::sector_count, static_cast<std::uint8_t>(count));
+  h.write(ata_register::lba_low, static_cast<std::uint8_t>(lba >> 24));
+  h.write(ata_register::lba_low, static_cast<std::uint8_t>(lba));
+  h.write(ata_register::lba_mid, static_cast<std::uint8_t>(lba >> 32));
+  h.write(ata_register::lba_mid, static_cast<std::uint8_t>(lba >> 8));
+  h.write(ata_register::lba_high, static_cast<std::uint8_t>(lba >> 40));
+  h.write(ata_register::lba_high, static_cast<std::uint8_t>(lba >> 16));
+  h.write(ata_register::device, ata_device::lba_mode);
+  EXPECT_EQ(h.now(), t);
+  h.write(ata_register::command, command);
+}
+
+// The DMA controller's side: waits for DREQ, then hands over one whole sector at once.
+void dma_sector(Host& h, const std::vector<std::uint8_t>& sector) {
+  h.sync();
+  while (!h.disk.dma_request()) sc_core::wait(h.disk.dma_request_event());
+  h.disk.dma_write(sector.data(), sector.size());
+}
+
+TEST(DiskWriteCache, DefaultIsWriteThroughAndParametersAreChecked) {
+  trace::NullSink sink;
+  ModelContext context(sink, kSeed);
+  const DiskParams defaults;
+  EXPECT_EQ(defaults.write_cache, "write_through");
+  EXPECT_EQ(defaults.write_cache_size.bytes, 16ULL << 20);
+  Disk through("through", defaults, 0, context);
+  EXPECT_FALSE(through.write_back_cache());
+  DiskParams p = write_back_ssd();
+  Disk back("back", p, 1, context);
+  EXPECT_TRUE(back.write_back_cache());
+  EXPECT_EQ(back.cache_sectors(), (16u << 20) / 512);
+  p.write_cache = "write_around";
+  EXPECT_THROW(Disk("bad", p, 2, context), std::invalid_argument);
+  p = write_back_ssd();
+  p.write_cache_size = ByteSize(511);  // not one whole sector
+  EXPECT_THROW(Disk("small", p, 3, context), std::invalid_argument);
+  p.write_cache = "write_through";  // the size only matters with a cache
+  EXPECT_NO_THROW(Disk("unused", p, 4, context));
+}
+
+TEST(DiskWriteCache, SsdWriteCompletesAtHostFillAndDestagesInTheBackground) {
+  trace::VectorSink sink;
+  ModelContext context(sink, kSeed);
+  const std::uint64_t lba = 500;
+  const Picoseconds t0 = 1 * kUs;
+  const Picoseconds decoded = t0 + kOverhead;
+  // The host starts at `decoded` and each DATA write takes one register latency.
+  const Picoseconds h0 = decoded + 128 * kFastRegister, h1 = h0 + 128 * kFastRegister;
+  // The media schedule is that of write-through: latency, then the bandwidth.
+  const Picoseconds r0 = decoded + kSsdWriteLatency + transfer_ps(512, kSsdWriteRate);
+  const Picoseconds r1 = decoded + kSsdWriteLatency + transfer_ps(1024, kSsdWriteRate);
+  EXPECT_EQ(r1 - r0, 1'137'778u);  // ceil(1024 B / 450 MB/s) - ceil(512 B / 450 MB/s)
+  const auto data = bytes_of(2, 0x11);
+  const auto old = pattern(lba, 2);
+  const Picoseconds read_issued = h1 + 1 * kUs;
+  Picoseconds first_read_drq = 0;
+  std::vector<std::uint8_t> read_back, lost_at_read;
+  Host host("host", write_back_ssd(), context, [&](Host& h) {
+    h.write(ata_register::device_control, ata_device_control::nien);
+    h.issue_at(t0, ata_command::write_sectors, lba, 2);
+    h.at(decoded);
+    h.write_sector(sector_of(data, 0));
+    EXPECT_EQ(h.now(), h0);
+    h.write_sector(sector_of(data, 1));
+    EXPECT_EQ(h.now(), h1);
+    h.at(h1 - 1);
+    EXPECT_EQ(h.alt_status(), kBsy);
+    h.at(h1);  // long before r0: acknowledged from the cache
+    EXPECT_EQ(h.alt_status(), ata_status::drdy);
+    // A read of the sectors while they are only in the cache: its media work waits for the
+    // destage (one flash channel), and it returns the new bytes.
+    h.issue_at(read_issued, ata_command::read_sectors, lba, 2);
+    lost_at_read = after_power_loss(h.disk, lba, 2, read_issued);
+    first_read_drq = h.first_drq(read_issued, read_issued + 1 * kMs);
+    read_back = h.read_sector();
+    h.first_drq(h.now(), h.now() + 1 * kMs);
+    const auto second = h.read_sector();
+    read_back.insert(read_back.end(), second.begin(), second.end());
+    h.sync();
+  });
+  sc_core::sc_start();
+  const Disk& d = host.disk;
+  EXPECT_EQ(lost_at_read, old);
+  EXPECT_EQ(first_read_drq, r1 + 50 * kUs + transfer_ps(512, kSsdReadRate));
+  EXPECT_EQ(read_back, data);
+  EXPECT_EQ(peeked(d, lba, 2), data);
+
+  // What a power loss leaves: nothing new before r0, sector 0 from r0, both from r1, although
+  // the command was acknowledged at h1.
+  EXPECT_EQ(after_power_loss(d, lba, 2, h1), old);
+  EXPECT_EQ(after_power_loss(d, lba, 2, r0 - 1), old);
+  EXPECT_EQ(after_power_loss(d, lba, 2, r0), spliced(data, old, 1));
+  EXPECT_EQ(after_power_loss(d, lba, 2, r1 - 1), spliced(data, old, 1));
+  EXPECT_EQ(after_power_loss(d, lba, 2, r1), data);
+  EXPECT_EQ(d.volatile_bytes(0), 0u);
+  EXPECT_EQ(d.volatile_bytes(h0 - 1), 0u);
+  EXPECT_EQ(d.volatile_bytes(h0), 512u);
+  EXPECT_EQ(d.volatile_bytes(h1), 1024u);
+  EXPECT_EQ(d.volatile_bytes(r0 - 1), 1024u);
+  EXPECT_EQ(d.volatile_bytes(r0), 512u);
+  EXPECT_EQ(d.volatile_bytes(r1 - 1), 512u);
+  EXPECT_EQ(d.volatile_bytes(r1), 0u);
+
+  std::vector<trace::Record> r;
+  const auto destages = activities(sink, "destage", &r);
+  ASSERT_EQ(destages.size(), 1u);
+  EXPECT_EQ(r[0].start, decoded + kSsdWriteLatency);
+  EXPECT_EQ(r[0].end, r1);
+  EXPECT_EQ(destages[0].detail, "sectors 500-501 (1024 B), cache -> media");
+  r.clear();
+  const auto transfers = activities(sink, "transfer", &r);
+  ASSERT_EQ(transfers.size(), 1u);  // only the read
+  EXPECT_NE(transfers[0].detail.find("media -> buffer"), std::string::npos);
+  EXPECT_EQ(r[0].start, r1 + 50 * kUs);
+}
+
+TEST(DiskWriteCache, FlushCompletesWhenTheLastDestageEnds) {
+  trace::VectorSink sink;
+  ModelContext context(sink, kSeed);
+  const std::uint64_t lba = 64, n = 4;
+  const Picoseconds t0 = 1 * kUs;
+  const Picoseconds decoded = t0 + kOverhead;
+  const Picoseconds filled = decoded + n * 128 * kFastRegister;
+  // The closed form of docs/models/disk.md: the last destage ends at
+  // decoded + ssd_write_latency + ceil(n * sector_size / ssd_write_bandwidth).
+  const Picoseconds destaged = decoded + kSsdWriteLatency + transfer_ps(n * 512, kSsdWriteRate);
+  EXPECT_EQ(destaged, 35'551'112u);
+  const Picoseconds flush_issued = filled + 1 * kUs;
+  const Picoseconds second_flush = destaged + 5 * kUs;
+  const auto data = bytes_of(n, 0x33);
+  Picoseconds flushed = 0, flushed_again = 0;
+  Host host("host", write_back_ssd(), context, [&](Host& h) {
+    h.write(ata_register::device_control, ata_device_control::nien);
+    h.issue_at(t0, ata_command::write_sectors_ext, lba, n);
+    h.at(decoded);
+    for (std::uint64_t i = 0; i < n; ++i) h.write_sector(sector_of(data, i));
+    EXPECT_EQ(h.alt_status(), ata_status::drdy);  // done at `filled`
+    h.write(ata_register::device_control, 0);     // interrupts on for the flushes
+    h.issue_at(flush_issued, ata_command::flush_cache_ext, 0, 0);
+    h.at(destaged - 1);
+    EXPECT_EQ(h.alt_status(), kBsy);
+    h.at(destaged);
+    EXPECT_EQ(h.alt_status(), ata_status::drdy);
+    h.at(destaged - 1);  // take the probes' time back
+    h.wait_irq();
+    flushed = h.now();
+    EXPECT_EQ(h.status(), ata_status::drdy);
+    // Nothing cached any more: FLUSH CACHE completes after the command overhead.
+    h.issue_at(second_flush, ata_command::flush_cache, 0, 0);
+    h.wait_irq();
+    flushed_again = h.now();
+    EXPECT_EQ(h.status(), ata_status::drdy);
+  });
+  sc_core::sc_start();
+  EXPECT_EQ(flushed, destaged);
+  EXPECT_EQ(flushed_again, second_flush + kOverhead);
+  EXPECT_EQ(host.rises, (std::vector<Picoseconds>{destaged, second_flush + kOverhead}));
+  EXPECT_EQ(host.disk.volatile_bytes(filled), n * 512);
+  EXPECT_EQ(host.disk.volatile_bytes(destaged - 1), 512u);
+  EXPECT_EQ(host.disk.volatile_bytes(destaged), 0u);
+  EXPECT_EQ(after_power_loss(host.disk, lba, n, flushed), data);
+  std::vector<trace::Record> r;
+  const auto flushes = activities(sink, "flush", &r);
+  ASSERT_EQ(flushes.size(), 2u);
+  EXPECT_EQ(r[0].start, flush_issued + kOverhead);
+  EXPECT_EQ(r[0].end, destaged);
+  EXPECT_EQ(flushes[0].detail, "write-back: 2048 B not yet on the media");
+  EXPECT_EQ(r[1].start, r[1].end);
+}
+
+TEST(DiskWriteCache, FuaWriteCompletesWhenItsSectorsAreOnTheMedia) {
+  trace::VectorSink sink;
+  ModelContext context(sink, kSeed);
+  const Picoseconds t1 = 1 * kUs, d1 = t1 + kOverhead;
+  // The cached write gets both sectors at d1 (the cache is empty) and completes there.
+  const Picoseconds cached_end = d1 + kSsdWriteLatency + transfer_ps(1024, kSsdWriteRate);
+  // The FUA write's media work follows that destage: latency, then its one sector.
+  const Picoseconds t2 = d1 + 1 * kUs, d2 = t2 + kOverhead;
+  ASSERT_LT(d2, cached_end);
+  const Picoseconds fua_end = cached_end + kSsdWriteLatency + transfer_ps(512, kSsdWriteRate);
+  const auto cached = bytes_of(2, 0x44), fua = bytes_of(1, 0x55);
+  Host host("host", write_back_ssd(), context, [&](Host& h) {
+    issue48_at(h, t1, ata_command::write_dma_ext, 100, 2);
+    dma_sector(h, sector_of(cached, 0));
+    EXPECT_EQ(h.now(), d1);
+    dma_sector(h, sector_of(cached, 1));
+    EXPECT_EQ(h.now(), d1);
+    h.disk.dma_terminal_count();
+    h.wait_irq();
+    EXPECT_EQ(h.now(), d1);
+    EXPECT_EQ(h.status(), ata_status::drdy);
+    issue48_at(h, t2, ata_command::write_dma_fua_ext, 200, 1);
+    dma_sector(h, fua);
+    EXPECT_EQ(h.now(), d2);
+    h.disk.dma_terminal_count();
+    h.at(fua_end - 1);
+    EXPECT_EQ(h.alt_status(), kBsy);
+    h.at(fua_end - 1);
+    h.wait_irq();
+    EXPECT_EQ(h.status(), ata_status::drdy);
+  });
+  sc_core::sc_start();
+  const Disk& d = host.disk;
+  EXPECT_EQ(host.rises, (std::vector<Picoseconds>{d1, fua_end}));
+  EXPECT_EQ(d.volatile_bytes(d2), 1024u + 512u);
+  EXPECT_EQ(d.volatile_bytes(fua_end - 1), 512u);
+  EXPECT_EQ(d.volatile_bytes(fua_end), 0u);
+  EXPECT_EQ(after_power_loss(d, 200, 1, fua_end - 1), pattern(200, 1));
+  EXPECT_EQ(after_power_loss(d, 200, 1, fua_end), fua);
+  // One channel: the FUA write cannot be on the media before the earlier cached one.
+  EXPECT_EQ(after_power_loss(d, 100, 2, fua_end), cached);
+  std::vector<trace::Record> r;
+  ASSERT_EQ(activities(sink, "destage", &r).size(), 1u);
+  EXPECT_EQ(r[0].end, cached_end);
+  r.clear();
+  const auto transfers = activities(sink, "transfer", &r);
+  ASSERT_EQ(transfers.size(), 1u);
+  EXPECT_EQ(transfers[0].detail, "sector 200 (512 B), buffer -> media");
+  EXPECT_EQ(r[0].start, cached_end + kSsdWriteLatency);
+  EXPECT_EQ(r[0].end, fua_end);
+}
+
+TEST(DiskWriteCache, FullCacheStallsTheHostUntilTheOldestSectorIsOnTheMedia) {
+  trace::NullSink sink;
+  ModelContext context(sink, kSeed);
+  DiskParams p = write_back_ssd();
+  p.write_cache_size = ByteSize(2 * 512);
+  const std::uint64_t lba = 7000;
+  const Picoseconds t0 = 1 * kUs, decoded = t0 + kOverhead;
+  auto media = [&](std::uint64_t k) {  // sector k on the flash
+    return decoded + kSsdWriteLatency + transfer_ps((k + 1) * 512, kSsdWriteRate);
+  };
+  const Picoseconds fill = 128 * kFastRegister;
+  // Sectors 0 and 1 fit at once; sector 2 takes sector 0's slot at media(0), sector 3 sector
+  // 1's at media(1). The stream never stalls: each sector is in before the flash wants it.
+  const Picoseconds h1 = decoded + 2 * fill, h2 = media(0) + fill, h3 = media(1) + fill;
+  const auto data = bytes_of(4, 0x66);
+  Picoseconds drq2 = 0, drq3 = 0;
+  Host host("host", p, context, [&](Host& h) {
+    h.write(ata_register::device_control, ata_device_control::nien);
+    h.issue_at(t0, ata_command::write_sectors, lba, 4);
+    h.at(decoded);
+    h.write_sector(sector_of(data, 0));
+    h.write_sector(sector_of(data, 1));
+    EXPECT_EQ(h.now(), h1);
+    h.at(media(0) - 1);
+    EXPECT_EQ(h.alt_status(), kBsy);  // no room until sector 0 is on the flash
+    drq2 = h.first_drq(h1, h1 + 1 * kMs);
+    h.write_sector(sector_of(data, 2));
+    EXPECT_EQ(h.now(), h2);
+    drq3 = h.first_drq(h2, h2 + 1 * kMs);
+    h.write_sector(sector_of(data, 3));
+    EXPECT_EQ(h.now(), h3);
+    h.at(h3 - 1);
+    EXPECT_EQ(h.alt_status(), kBsy);
+    h.at(h3);
+    EXPECT_EQ(h.alt_status(), ata_status::drdy);
+    h.sync();
+  });
+  sc_core::sc_start();
+  EXPECT_EQ(drq2, media(0));
+  EXPECT_EQ(drq3, media(1));
+  const Disk& d = host.disk;
+  EXPECT_EQ(d.volatile_bytes(h1), 1024u);
+  EXPECT_EQ(d.volatile_bytes(media(0) - 1), 1024u);
+  EXPECT_EQ(d.volatile_bytes(media(0)), 512u);
+  EXPECT_EQ(d.volatile_bytes(h2), 1024u);
+  EXPECT_EQ(d.volatile_bytes(h3), 1024u);
+  EXPECT_EQ(d.volatile_bytes(media(2)), 512u);
+  EXPECT_EQ(d.volatile_bytes(media(3)), 0u);
+  EXPECT_EQ(after_power_loss(d, lba, 4, media(2)), spliced(data, pattern(lba, 4), 3));
+  EXPECT_EQ(after_power_loss(d, lba, 4, media(3)), data);
+}
+
+TEST(DiskWriteCache, HddDestageIsOneHeadTheNextCommandSeeksAfterIt) {
+  trace::VectorSink sink;
+  ModelContext context(sink, kSeed);
+  DiskParams p = exact_hdd();
+  p.write_cache = "write_back";
+  const std::uint64_t lba = lba_of(kStartCylinder, 1, 20);
+  const std::uint64_t far = lba_of(kStartCylinder + 1, 0, 0);
+  const Picoseconds t0 = 1 * kUs, decoded = t0 + kOverhead;
+  const Picoseconds h0 = decoded + 128 * kRegister, h1 = h0 + 128 * kRegister;
+  // Sector 20 goes to the platter when it next passes after the host filled it, 21 behind it.
+  const Picoseconds pass = next_pass(h0, 20);
+  const Picoseconds destaged = pass + 2 * kSector;
+  // By hand: h0 = 23.8 us, the platter is 2.5238 ms into its turn, sector 20 starts at 4 ms.
+  EXPECT_EQ(pass, 1'500'000'000u);
+  // The read of cylinder 11 issued right after the write's completion: its seek starts when
+  // the destage ends (1.9 ms), ends at 2.9 ms, and sector 0 comes round at 7.5 ms.
+  const Picoseconds read_issued = h1 + 1 * kUs;
+  const Picoseconds seek_end = destaged + 1 * kMs;
+  const Picoseconds read_ready = next_pass(seek_end, 0) + kSector;
+  EXPECT_EQ(read_ready, 7'700'000'000u);
+  const auto data = bytes_of(2, 0x77);
+  const auto old = pattern(lba, 2);
+  Picoseconds drq = 0;
+  Host host("host", p, context, [&](Host& h) {
+    h.write(ata_register::device_control, ata_device_control::nien);
+    h.issue_at(t0, ata_command::write_sectors, lba, 2);
+    h.at(decoded);
+    h.write_sector(sector_of(data, 0));
+    h.write_sector(sector_of(data, 1));
+    EXPECT_EQ(h.now(), h1);
+    EXPECT_EQ(h.alt_status(), ata_status::drdy);  // acknowledged 1.45 ms before the media
+    h.issue_at(read_issued, ata_command::read_sectors, far, 1);
+    drq = h.first_drq(read_issued, read_issued + 100 * kMs);
+    EXPECT_EQ(h.read_sector(), pattern(far, 1));
+    h.sync();
+  });
+  sc_core::sc_start();
+  EXPECT_EQ(drq, read_ready);
+  const Disk& d = host.disk;
+  EXPECT_EQ(after_power_loss(d, lba, 2, h1), old);
+  EXPECT_EQ(after_power_loss(d, lba, 2, pass + kSector - 1), old);
+  EXPECT_EQ(after_power_loss(d, lba, 2, pass + kSector), spliced(data, old, 1));
+  EXPECT_EQ(after_power_loss(d, lba, 2, destaged), data);
+  EXPECT_EQ(d.volatile_bytes(destaged - 1), 512u);
+  EXPECT_EQ(d.volatile_bytes(destaged), 0u);
+  EXPECT_EQ(d.current_cylinder(), kStartCylinder + 1);
+  std::vector<trace::Record> r;
+  const auto destages = activities(sink, "destage", &r);
+  ASSERT_EQ(destages.size(), 1u);
+  EXPECT_EQ(r[0].start, pass);
+  EXPECT_EQ(r[0].end, destaged);
+  r.clear();
+  const auto seeks = activities(sink, "seek", &r);
+  ASSERT_EQ(seeks.size(), 1u);
+  EXPECT_EQ(seeks[0].detail, "cylinder 10 -> 11");
+  EXPECT_EQ(r[0].start, destaged);
+  EXPECT_EQ(r[0].end, seek_end);
+}
+
+TEST(DiskWriteCache, WriteThroughLosesOnlySectorsNotYetOnTheMediaNeverAnAcknowledgedOne) {
+  trace::VectorSink sink;
+  ModelContext context(sink, kSeed);
+  const std::uint64_t lba = lba_of(kStartCylinder, 0, 10);
+  const Picoseconds t0 = 1 * kUs, decoded = t0 + kOverhead;
+  // Both sectors are in the buffer at `decoded`; sector 10 next passes, then 11.
+  const Picoseconds start = next_pass(decoded, 10);
+  const Picoseconds r0 = start + kSector, r1 = start + 2 * kSector;
+  const auto data = bytes_of(2, 0x88);
+  const auto old = pattern(lba, 2);
+  Host host("host", exact_hdd(), context, [&](Host& h) {
+    EXPECT_FALSE(h.disk.write_back_cache());
+    issue48_at(h, t0, ata_command::write_dma_ext, lba, 2);
+    dma_sector(h, sector_of(data, 0));
+    dma_sector(h, sector_of(data, 1));
+    EXPECT_EQ(h.now(), decoded);
+    h.disk.dma_terminal_count();
+    h.wait_irq();
+    EXPECT_EQ(h.now(), r1);
+    EXPECT_EQ(h.status(), ata_status::drdy);
+    // FLUSH CACHE EXT with no cache: after the command overhead, as FLUSH CACHE.
+    h.issue_at(r1 + 1 * kUs, ata_command::flush_cache_ext, 0, 0);
+    h.wait_irq();
+    EXPECT_EQ(h.now(), r1 + 1 * kUs + kOverhead);
+  });
+  sc_core::sc_start();
+  const Disk& d = host.disk;
+  EXPECT_EQ(host.rises, (std::vector<Picoseconds>{r1, r1 + 1 * kUs + kOverhead}));
+  // Power lost in the middle of the command: what is not on the platter yet is gone ...
+  EXPECT_EQ(after_power_loss(d, lba, 2, decoded), old);
+  EXPECT_EQ(after_power_loss(d, lba, 2, r0 - 1), old);
+  EXPECT_EQ(after_power_loss(d, lba, 2, r0), spliced(data, old, 1));
+  // ... and from the acknowledgement on, nothing is.
+  EXPECT_EQ(after_power_loss(d, lba, 2, r1), data);
+  EXPECT_EQ(d.volatile_bytes(decoded - 1), 0u);
+  EXPECT_EQ(d.volatile_bytes(decoded), 1024u);
+  EXPECT_EQ(d.volatile_bytes(r0), 512u);
+  EXPECT_EQ(d.volatile_bytes(r1), 0u);
+  EXPECT_TRUE(activities(sink, "destage").empty());
+  EXPECT_EQ(activities(sink, "flush")[0].detail, "write-through: no cached data");
+}
+
+TEST(DiskWriteCache, PowerLossAfterPreloadAndOverwriteKeepsThePreloadedBytes) {
+  trace::NullSink sink;
+  ModelContext context(sink, kSeed);
+  const std::uint64_t lba = 10;
+  const Picoseconds t0 = 1 * kUs, decoded = t0 + kOverhead;
+  const auto preloaded = bytes_of(1, 0x99), written = bytes_of(1, 0xAA);
+  const Picoseconds on_media = decoded + kSsdWriteLatency + transfer_ps(512, kSsdWriteRate);
+  Host host("host", write_back_ssd(), context, [&](Host& h) {
+    h.write(ata_register::device_control, ata_device_control::nien);
+    h.issue_at(t0, ata_command::write_sectors, lba, 1);
+    h.at(decoded);
+    h.write_sector(written);
+    h.sync();
+  });
+  host.disk.preload(lba, preloaded.data(), preloaded.size());
+  EXPECT_EQ(after_power_loss(host.disk, lba, 1, 0), preloaded);
+  sc_core::sc_start();
+  EXPECT_EQ(peeked(host.disk, lba, 1), written);
+  EXPECT_EQ(after_power_loss(host.disk, lba, 1, on_media - 1), preloaded);
+  EXPECT_EQ(after_power_loss(host.disk, lba, 1, on_media), written);
+  // Untouched neighbours are the payload pattern at any time; a partial sector is fine.
+  std::vector<std::uint8_t> half(256);
+  host.disk.peek_after_power_loss(lba + 1, half.data(), half.size(), on_media);
+  const auto neighbour = pattern(lba + 1, 1);
+  EXPECT_TRUE(std::equal(half.begin(), half.end(), neighbour.begin()));
 }
 
 }  // namespace

@@ -36,8 +36,12 @@ const char* ata_command_name(std::uint8_t code) {
       return "WRITE DMA";
     case ata_command::write_dma_ext:
       return "WRITE DMA EXT";
+    case ata_command::write_dma_fua_ext:
+      return "WRITE DMA FUA EXT";
     case ata_command::flush_cache:
       return "FLUSH CACHE";
+    case ata_command::flush_cache_ext:
+      return "FLUSH CACHE EXT";
   }
   return nullptr;
 }
@@ -88,11 +92,22 @@ Disk::Disk(sc_core::sc_module_name name, const DiskParams& params, unsigned inde
   if (params_.start_cylinder >= params_.cylinders) {
     throw std::invalid_argument(device_name_ + ": start_cylinder beyond the last cylinder");
   }
+  if (params_.write_cache != "write_through" && params_.write_cache != "write_back") {
+    throw std::invalid_argument(device_name_ +
+                                ": write_cache must be write_through or write_back, not " +
+                                params_.write_cache);
+  }
+  write_back_ = params_.write_cache == "write_back";
+  cache_sectors_ = params_.write_cache_size.bytes / sector_size_;
+  if (write_back_ && cache_sectors_ == 0) {
+    throw std::invalid_argument(device_name_ + ": write_cache_size holds no whole sector");
+  }
 
   sector_count_ = params_.cylinders * params_.heads * params_.sectors_per_track;
   buffer_sectors_ = std::max<std::uint64_t>(1, params_.buffer_size.bytes / sector_size_);
   head_cylinder_ = params_.start_cylinder;
   media_cylinder_ = head_cylinder_;
+  destage_cylinder_ = head_cylinder_;
   block_.assign(sector_size_, 0);
   cmd_.completed = 0;
 
@@ -169,7 +184,8 @@ Picoseconds Disk::ticks_to_ps(Ticks t) const {
 void Disk::read_media(std::uint64_t lba, std::uint8_t* dst) const {
   auto it = written_.find(lba);
   if (it != written_.end()) {
-    std::memcpy(dst, it->second.data(), sector_size_);
+    // The newest version, on the media or not: the drive answers reads from its cache.
+    std::memcpy(dst, it->second.back().bytes.data(), sector_size_);
   } else {
     fill_pattern(context_.seed(), index_, lba * sector_size_, dst, sector_size_);
   }
@@ -191,8 +207,59 @@ void Disk::preload(std::uint64_t lba, const std::uint8_t* src, std::size_t bytes
     throw std::invalid_argument(device_name_ + ": preload outside the disk or not whole sectors");
   }
   for (std::size_t at = 0; at < bytes; at += sector_size_) {
-    written_[lba++].assign(src + at, src + at + sector_size_);
+    // Set-up content was on the media before the run began: one version, durable from time 0.
+    auto& versions = written_[lba++];
+    versions.clear();
+    versions.push_back(Version{0, std::vector<std::uint8_t>(src + at, src + at + sector_size_)});
   }
+}
+
+void Disk::peek_after_power_loss(std::uint64_t lba, std::uint8_t* dst, std::size_t bytes,
+                                 Picoseconds at) const {
+  std::vector<std::uint8_t> sector(sector_size_);
+  while (bytes > 0) {
+    const std::vector<std::uint8_t>* durable = nullptr;
+    if (auto it = written_.find(lba); it != written_.end()) {
+      // Versions are in the order the drive accepted them; the media writes them in that order,
+      // so the last one already on the media at `at` is what survives.
+      for (auto v = it->second.rbegin(); v != it->second.rend(); ++v) {
+        if (v->on_media <= at) {
+          durable = &v->bytes;
+          break;
+        }
+      }
+    }
+    if (durable != nullptr) {
+      std::memcpy(sector.data(), durable->data(), sector_size_);
+    } else {
+      fill_pattern(context_.seed(), index_, lba * sector_size_, sector.data(), sector_size_);
+    }
+    ++lba;
+    const std::size_t n = std::min<std::size_t>(bytes, sector_size_);
+    std::memcpy(dst, sector.data(), n);
+    dst += n;
+    bytes -= n;
+  }
+}
+
+std::uint64_t Disk::volatile_bytes(Picoseconds at) const {
+  // A sector reaches the media after the host put it in (on_media > accepted), so those on the
+  // media by `at` are all among those accepted by `at`.
+  const auto accepted = std::upper_bound(accepted_times_.begin(), accepted_times_.end(), at) -
+                        accepted_times_.begin();
+  const auto landed = std::upper_bound(on_media_times_.begin(), on_media_times_.end(), at) -
+                      on_media_times_.begin();
+  return static_cast<std::uint64_t>(accepted - landed) * sector_size_;
+}
+
+void Disk::record_version(std::uint64_t lba, Picoseconds accepted, Picoseconds on_media) {
+  written_[lba].push_back(Version{on_media, block_});
+  // Both lists grow at the end in practice (host times and the media are each in order); the
+  // sorted insert only keeps them right if a caller's clock ever steps back.
+  accepted_times_.insert(std::upper_bound(accepted_times_.begin(), accepted_times_.end(), accepted),
+                         accepted);
+  on_media_times_.insert(std::upper_bound(on_media_times_.begin(), on_media_times_.end(), on_media),
+                         on_media);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,15 +430,27 @@ void Disk::start_ata_command(std::uint8_t code, Picoseconds at) {
     fail_command(at, "unknown command " + hex_byte(code));
     return;
   }
-  if (code == ata_command::flush_cache) {
-    // Write-through: nothing is cached, so there is nothing to flush.
+  if (code == ata_command::flush_cache || code == ata_command::flush_cache_ext) {
     begin_command(Mode::no_data, 0, 0, at, name);
-    activity(cmd_.decoded, cmd_.decoded, "flush", "write-through: no cached data");
-    complete(cmd_.decoded, true);
+    if (!write_back_) {
+      // Write-through: nothing is cached, so there is nothing to flush.
+      activity(cmd_.decoded, cmd_.decoded, "flush", "write-through: no cached data");
+      complete(cmd_.decoded, true);
+      return;
+    }
+    // Every sector accepted before the flush must be on the media. The media writes in the order
+    // it accepted them, so that is when the last one written lands.
+    const Picoseconds last_on_media = on_media_times_.empty() ? 0 : on_media_times_.back();
+    const Picoseconds done = std::max(cmd_.decoded, last_on_media);
+    activity(
+        cmd_.decoded, done, "flush",
+        "write-back: " + std::to_string(volatile_bytes(cmd_.decoded)) + " B not yet on the media");
+    complete(done, true);
     return;
   }
   Mode mode = Mode::pio_read;
   bool lba48 = false;
+  bool fua = false;
   switch (code) {
     case ata_command::read_sectors:
       mode = Mode::pio_read;
@@ -400,6 +479,11 @@ void Disk::start_ata_command(std::uint8_t code, Picoseconds at) {
     case ata_command::write_dma_ext:
       mode = Mode::dma_write;
       lba48 = true;
+      break;
+    case ata_command::write_dma_fua_ext:
+      mode = Mode::dma_write;
+      lba48 = true;
+      fua = true;
       break;
   }
   std::uint64_t lba = 0, count = 0;
@@ -433,6 +517,11 @@ void Disk::start_ata_command(std::uint8_t code, Picoseconds at) {
   begin_command(
       mode, lba, count, at,
       std::string(name) + " lba " + std::to_string(lba) + " count " + std::to_string(count));
+  if (write_back_ && is_write(mode) && !fua) {
+    // No sector of the command is scheduled yet (writes schedule as the host fills them).
+    cmd_.cached = true;
+    cmd_.cache_first = cached_total_;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -507,6 +596,13 @@ std::optional<Picoseconds> Disk::sector_ready(std::uint64_t index) const {
 }
 
 Picoseconds Disk::slot_free(std::uint64_t index) const {
+  if (cmd_.cached) {
+    // The cache is a ring of cache_sectors slots over all cached writes: sector number `seq`
+    // takes the slot of number seq - cache_sectors, free once that one is on the media.
+    const std::uint64_t seq = cmd_.cache_first + index;
+    if (seq < cache_sectors_) return cmd_.decoded;
+    return std::max(cmd_.decoded, cache_on_media_[seq - cache_sectors_ - cache_base_]);
+  }
   if (index < buffer_sectors_) return cmd_.decoded;
   // Sector index - buffer_sectors occupied the slot; it frees when that sector is on the media.
   return slots_[index - buffer_sectors_ - slot_base_].media_end;
@@ -560,18 +656,32 @@ void Disk::sector_drained(std::uint64_t index, Picoseconds at) {
 }
 
 void Disk::sector_filled(std::uint64_t index, Picoseconds at) {
-  written_[cmd_.first_lba + index] = block_;
   cmd_.last_block_done = at;
   schedule_sector(index, at);
-  retire_slot(slots_.back());
+  const Slot& slot = slots_.back();
+  record_version(slot.lba, at, slot.media_end);
+  if (cmd_.cached) {
+    ++cached_total_;
+    cache_on_media_.push_back(slot.media_end);
+    // Later sectors (number >= cached_total_) only ask for slots >= cached_total_ - cache_sectors.
+    while (cache_base_ + cache_sectors_ < cached_total_) {
+      cache_on_media_.pop_front();
+      ++cache_base_;
+    }
+    destage_cursor_ = hdd_ ? media_cursor_ : ps_to_ticks(slot.media_end);
+    destage_end_ = slot.media_end;
+    destage_cylinder_ = slot.cylinder;
+  }
+  retire_slot(slot);
   // The host's next sector needs the slot freed by sector index + 1 - buffer_sectors.
   while (!slots_.empty() && slot_base_ + buffer_sectors_ < index + 1) {
     slots_.pop_front();
     ++slot_base_;
   }
   if (index + 1 == cmd_.sectors && cmd_.mode != Mode::channel_write) {
-    // Write-through: the command is done when its last sector is on the media.
-    complete(slots_.back().media_end, true);
+    // Write-back: done when the drive has the last sector. Write-through (and FUA): when it is
+    // on the media.
+    complete(cmd_.cached ? at : slots_.back().media_end, true);
   } else if (wants_block_signals()) {
     state_changed();
   }
@@ -590,6 +700,11 @@ void Disk::schedule_sector(std::uint64_t index, Picoseconds not_before) {
     if (index == 0) {
       cursor = ps_to_ticks(cmd_.decoded);
       from = head_cylinder_;
+      if (destage_cursor_ > cursor) {
+        // One head: the command waits for earlier cached sectors to reach the platters.
+        cursor = destage_cursor_;
+        from = destage_cylinder_;
+      }
     } else {
       cursor = media_cursor_;
       from = media_cylinder_;
@@ -616,9 +731,11 @@ void Disk::schedule_sector(std::uint64_t index, Picoseconds not_before) {
     if (index == 0) {
       const Picoseconds latency =
           to_ps(reading ? params_.ssd_read_latency : params_.ssd_write_latency);
-      stream_origin_ = cmd_.decoded + latency;
+      // One flash channel: the command's access begins once earlier cached sectors are written.
+      const Picoseconds begin = std::max(cmd_.decoded, destage_end_);
+      stream_origin_ = begin + latency;
       stream_first_ = 0;
-      if (latency > 0) slot.latency = std::make_pair(cmd_.decoded, stream_origin_);
+      if (latency > 0) slot.latency = std::make_pair(begin, stream_origin_);
     }
     auto stream_offset = [&](std::uint64_t sectors) {
       return to_ps(rate.transfer_time(sectors * sector_size_));
@@ -652,22 +769,25 @@ void Disk::retire_slot(const Slot& slot) {
       activity(slot.latency->first, slot.latency->second, "latency", "flash access");
     }
   }
-  if (run_.count > 0 && run_.end == slot.media_start && run_.first_lba + run_.count == slot.lba) {
+  if (run_.count > 0 && run_.end == slot.media_start && run_.first_lba + run_.count == slot.lba &&
+      run_.destage == cmd_.cached) {
     ++run_.count;
     run_.end = slot.media_end;
     return;
   }
   flush_run();
-  run_ = Run{slot.lba, 1, slot.media_start, slot.media_end};
+  run_ = Run{slot.lba, 1, slot.media_start, slot.media_end, is_write(cmd_.mode), cmd_.cached};
 }
 
 void Disk::flush_run() {
   if (run_.count == 0) return;
-  const bool writing = is_write(cmd_.mode);
-  activity(run_.start, run_.end, "transfer",
+  // Cached sectors reach the media after their command completed: "destage", not "transfer".
+  const char* direction = run_.destage   ? "cache -> media"
+                          : run_.writing ? "buffer -> media"
+                                         : "media -> buffer";
+  activity(run_.start, run_.end, run_.destage ? "destage" : "transfer",
            range_text(run_.first_lba, run_.count) + " (" +
-               std::to_string(run_.count * sector_size_) + " B), " +
-               (writing ? "buffer -> media" : "media -> buffer"));
+               std::to_string(run_.count * sector_size_) + " B), " + direction);
   run_.count = 0;
 }
 
@@ -724,10 +844,12 @@ void Disk::dma_terminal_count() {
   const Picoseconds now = to_ps(sc_core::sc_time_stamp());
   if (cmd_.mode != Mode::dma_read && cmd_.mode != Mode::dma_write) return;
   if (cmd_.host_bytes >= cmd_.sectors * sector_size_) return;  // already ended with its data
-  // The controller stopped early: end the command with what was moved. A write ends when the
-  // sectors it did receive are on the media.
+  // The controller stopped early: end the command with what was moved. A write-through write
+  // ends when the sectors it did receive are on the media, a cached one at once.
   Picoseconds end = now;
-  if (cmd_.mode == Mode::dma_write && !slots_.empty()) end = std::max(end, slots_.back().media_end);
+  if (cmd_.mode == Mode::dma_write && !cmd_.cached && !slots_.empty()) {
+    end = std::max(end, slots_.back().media_end);
+  }
   if (cmd_.mode == Mode::dma_read) retire_all(now);
   flush_run();
   cmd_.mode = Mode::no_data;

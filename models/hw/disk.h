@@ -9,6 +9,12 @@
 // the simulation clock never makes the disk wait() or notify per word. One SC_THREAD turns the
 // schedule into the signals other modules watch in simulated time: INTRQ per PIO block, DREQ per
 // DMA sector, INTRQ at command completion. The formulas are in docs/models/disk.md.
+//
+// With write_cache = write_back the drive acknowledges a write once the host has put its sectors
+// into the volatile cache; the same media schedule then destages them in the background, and
+// FLUSH CACHE / WRITE DMA FUA EXT wait for the media. Every sector keeps the history of its
+// versions with the time each reached the media, so a checker can ask what a power loss at any
+// simulated time leaves behind (peek_after_power_loss).
 #pragma once
 
 #include <cstddef>
@@ -80,7 +86,9 @@ constexpr std::uint8_t write_sectors_ext = 0x34;
 constexpr std::uint8_t write_dma_ext = 0x35;
 constexpr std::uint8_t read_dma = 0xC8;
 constexpr std::uint8_t write_dma = 0xCA;
+constexpr std::uint8_t write_dma_fua_ext = 0x3D;  // LBA48; completes when on the media
 constexpr std::uint8_t flush_cache = 0xE7;
+constexpr std::uint8_t flush_cache_ext = 0xEA;
 }  // namespace ata_command
 
 /// The sense byte the disk returns to a channel SENSE command (S/360 sense byte 0).
@@ -121,11 +129,29 @@ class Disk : public sc_core::sc_module, public DmaPeripheral, public ChannelDevi
   /// The seek curve (HDD): time to move the heads over `distance` cylinders.
   sc_core::sc_time seek_time(std::uint64_t distance) const;
 
-  /// Debug read of the media content (written sectors, else the payload pattern). No timing.
+  /// Debug read of the newest content: written sectors (including those still only in the
+  /// write cache), else the preloaded content or the payload pattern. No timing.
   void peek(std::uint64_t lba, std::uint8_t* dst, std::size_t bytes) const;
   /// Set-up write of the media content (a file system's files before the run). No timing.
-  /// `bytes` must be a whole number of sectors.
+  /// `bytes` must be a whole number of sectors. Preloaded content counts as on the media at time
+  /// zero and replaces the sectors' history.
   void preload(std::uint64_t lba, const std::uint8_t* src, std::size_t bytes);
+
+  /// The media content if power is lost at simulated time `at` (ps): per sector the newest
+  /// version whose media write ended at or before `at`, else the preloaded content or the payload
+  /// pattern. Sectors still in the write cache (or in the buffer of a write-through command) at
+  /// `at` are lost. No timing; may be asked about any time, past or future of the clock.
+  void peek_after_power_loss(std::uint64_t lba, std::uint8_t* dst, std::size_t bytes,
+                             Picoseconds at) const;
+  /// Bytes the drive has accepted from the host by `at` (a sector counts once the host has put
+  /// its last byte into the drive) that are not yet on the media at `at`. No timing.
+  std::uint64_t volatile_bytes(Picoseconds at) const;
+  /// True when the drive runs a volatile write cache (write_cache = write_back): the host must
+  /// send FLUSH CACHE (or use FUA) for durability, as Linux's blk_queue_write_cache() records
+  /// from IDENTIFY. False: an acknowledged write is on the media.
+  bool write_back_cache() const { return write_back_; }
+  /// Sectors the write cache holds: write_cache_size / sector_size (write_back only).
+  std::uint64_t cache_sectors() const { return cache_sectors_; }
 
   // DmaPeripheral. Called from the DMA controller's thread; times are sc_time_stamp().
   std::string dma_device_name() const override { return device_name_; }
@@ -174,6 +200,10 @@ class Disk : public sc_core::sc_module, public DmaPeripheral, public ChannelDevi
     bool completion_irq = false;  // raise INTRQ at `completed`
     bool completion_irq_done = false;
     std::int64_t signalled_block = -1;  // last block whose INTRQ / DREQ rise was handled
+    // A write acknowledged from the write cache (write_back, not FUA): it completes at host fill,
+    // its sectors wait for cache room instead of buffer room and are destaged afterwards.
+    bool cached = false;
+    std::uint64_t cache_first = 0;  // cache sequence number of the command's sector 0
   };
 
   struct Seek {
@@ -196,6 +226,13 @@ class Disk : public sc_core::sc_module, public DmaPeripheral, public ChannelDevi
   struct Run {
     std::uint64_t first_lba = 0, count = 0;
     Picoseconds start = 0, end = 0;
+    bool writing = false, destage = false;
+  };
+
+  // One written content of a sector and when it reached (or will reach) the media.
+  struct Version {
+    Picoseconds on_media = 0;
+    std::vector<std::uint8_t> bytes;
   };
 
   // TLM and registers.
@@ -238,6 +275,7 @@ class Disk : public sc_core::sc_module, public DmaPeripheral, public ChannelDevi
   Ticks ps_to_ticks(Picoseconds ps) const { return static_cast<Ticks>(ps) * ticks_per_ps_; }
   std::uint64_t cylinder_of(std::uint64_t lba) const;
   void read_media(std::uint64_t lba, std::uint8_t* dst) const;
+  void record_version(std::uint64_t lba, Picoseconds accepted, Picoseconds on_media);
 
   // Signals in simulated time.
   void signalling_thread();
@@ -282,7 +320,24 @@ class Disk : public sc_core::sc_module, public DmaPeripheral, public ChannelDevi
   Picoseconds stream_origin_ = 0;     // SSD: the current stream of sectors started here ...
   std::uint64_t stream_first_ = 0;    // ... with this sector of the command
   Run run_;
-  std::unordered_map<std::uint64_t, std::vector<std::uint8_t>> written_;
+  // Every version of every written or preloaded sector, in the order the drive accepted them
+  // (kept whole: a power-loss query may ask about any time).
+  std::unordered_map<std::uint64_t, std::vector<Version>> written_;
+  // When each written sector was accepted from the host, and when it reached the media; both
+  // sorted, for volatile_bytes().
+  std::vector<Picoseconds> accepted_times_, on_media_times_;
+
+  // Write cache (write_back).
+  bool write_back_ = false;
+  std::uint64_t cache_sectors_ = 0;
+  std::uint64_t cached_total_ = 0;          // sectors ever accepted into the cache
+  std::deque<Picoseconds> cache_on_media_;  // media_end of cache sectors [cache_base_, total)
+  std::uint64_t cache_base_ = 0;
+  // The media is one head / one flash channel: a command's first sector starts no earlier than
+  // the end of the last destaged sector, here in ticks (HDD exact) and picoseconds.
+  Ticks destage_cursor_ = 0;
+  Picoseconds destage_end_ = 0;
+  std::uint64_t destage_cylinder_ = 0;
 
   // Channel.
   std::uint64_t located_lba_ = 0;

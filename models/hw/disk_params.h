@@ -34,6 +34,9 @@ struct DiskParams {
   ByteSize data_register_width{4};
   sc_core::sc_time register_latency{100, sc_core::SC_NS};
   sc_core::sc_time command_overhead{10, sc_core::SC_US};
+  // Volatile write cache.
+  std::string write_cache = "write_through";
+  ByteSize write_cache_size{16ULL << 20};
 
   template <class V>
   void visit_params(V& v) {
@@ -87,6 +90,19 @@ struct DiskParams {
     v(ParamDoc{"command_overhead", "Controller time to decode a command before the media moves",
                "textbook"},
       command_overhead);
+    v(ParamDoc{"write_cache",
+               "write_through: a write completes when its sectors are on the media; write_back: "
+               "when the drive has them in its volatile cache (FLUSH CACHE and WRITE DMA FUA EXT "
+               "then make data durable)",
+               "ATA8-ACS SET FEATURES 02h/82h (enable/disable write cache); Linux "
+               "Documentation/block/writeback_cache_control.rst"},
+      write_cache, {"write_through", "write_back"});
+    v(ParamDoc{"write_cache_size",
+               "write_back: bytes the drive holds that are not yet on the media; when full the "
+               "host's next sector waits for the oldest one to reach the media",
+               "HDD DRAM cache: 16-32 MiB (Seagate Barracuda 7200.12), 256-512 MB (2020s, "
+               "linux-io.md section 9)"},
+      write_cache_size);
   }
 };
 
