@@ -116,6 +116,7 @@ class Machine {
     kernel_ = std::make_unique<os::Kernel>("kernel", params_.kernel, wiring, context);
     for (const os::ProcessSpec& p : spec.processes) kernel_->add_process(p);
     for (const os::FileSpec& f : spec.files) kernel_->add_file(f);
+    if (spec.crash) kernel_->schedule_crash(*spec.crash);
   }
 
   os::Kernel& kernel() { return *kernel_; }

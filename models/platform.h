@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,9 @@ struct RunSpec {
   /// The files of the disks' file system, created before the run (docs/models/kernel.md).
   std::vector<os::FileSpec> files;
   std::uint64_t seed = 1;
+  /// A crash at a simulated time (the scenario's top-level `crash`): the run ends there and the
+  /// kernel reports what was lost (docs/models/kernel.md, durability).
+  std::optional<os::CrashSpec> crash;
   /// A run that has not finished by this simulated time is stopped and reported incomplete.
   sc_core::sc_time time_limit{100, sc_core::SC_SEC};
   /// Keep the bytes the network peer receives and return them in RunOutcome::received (tests).

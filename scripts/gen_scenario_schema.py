@@ -37,6 +37,23 @@ def quantity_pattern(units):
     return rf"^\s*{NUMBER}\s*(?:{alternatives})\s*$"
 
 
+# Zero without a unit ("0", "0.0", or the YAML number 0): sim/units.cpp reads it as zero of any
+# kind.
+BARE_ZERO = r"^\s*\+?(?:0+(?:\.0*)?|\.0+)\s*$"
+
+
+def quantity(description, units):
+    """A value with a unit, or a bare zero."""
+    return {
+        "description": description,
+        "anyOf": [
+            {"type": "string", "pattern": quantity_pattern(units)},
+            {"type": "string", "pattern": BARE_ZERO},
+            {"type": "integer", "const": 0},
+        ],
+    }
+
+
 TIME_UNITS = ["ps", "ns", "us", "\u00b5s", "\u03bcs", "ms", "s"]
 SIZE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "kB", "MB", "GB", "TB"]
 RATE_UNITS = ["B/s", "kB/s", "MB/s", "GB/s", "KiB/s", "MiB/s", "GiB/s", "b/s", "kb/s", "Kb/s",
@@ -50,6 +67,11 @@ FRACTION_TEXT = (r"^\s*\+?(?:(?:0*100(?:\.0*)?|0*[0-9]{1,2}(?:\.[0-9]*)?|0*\.[0-
 ZERO_QUANTITY = rf"^\s*\+?0*(?:\.0*)?\s*[^\s0-9.]"
 
 DISKS = ["disk0", "disk1"]  # kDiskCount in sim/scenario.cpp
+OPEN_FLAGS = ["write", "sync", "dsync", "direct", "append"]  # kOpenFlags in sim/scenario.cpp
+CRASH_KINDS = ["process", "kernel", "power"]  # kCrashKinds in sim/scenario.cpp
+# Size parameters where 0 is a value of its own (0 = use the ratio form); zero_size_allowed() in
+# sim/param_table.cpp.
+ZERO_SIZE_PARAMS = {"kernel.dirty_bytes", "kernel.dirty_background_bytes"}
 IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_-]*$"
 FILE_PATH = r"^[A-Za-z0-9_./-]+$"
 
@@ -61,26 +83,18 @@ def ref(name):
 def value_definitions():
     """Unit-carrying values and the other scalars the loader reads."""
     return {
-        "time": {
-            "description": "A time with its unit: ps, ns, us (also \u00b5s), ms, s. Like 7.4ms.",
-            "type": "string",
-            "pattern": quantity_pattern(TIME_UNITS),
-        },
-        "size": {
-            "description": "A size with its unit: B; KiB, MiB, GiB, TiB (1024-based); kB, MB, GB, TB (1000-based). Like 64KiB.",
-            "type": "string",
-            "pattern": quantity_pattern(SIZE_UNITS),
-        },
-        "rate": {
-            "description": "A data rate with its unit: B/s, kB/s, MB/s, GB/s; KiB/s, MiB/s, GiB/s; Kb/s, Mb/s, Gb/s (bits). Like 25.6GB/s.",
-            "type": "string",
-            "pattern": quantity_pattern(RATE_UNITS),
-        },
-        "frequency": {
-            "description": "A frequency with its unit: Hz, kHz, MHz, GHz. Like 33MHz.",
-            "type": "string",
-            "pattern": quantity_pattern(FREQUENCY_UNITS),
-        },
+        "time": quantity(
+            "A time with its unit: ps, ns, us (also \u00b5s), ms, s. Like 7.4ms. Zero needs no unit.",
+            TIME_UNITS),
+        "size": quantity(
+            "A size with its unit: B; KiB, MiB, GiB, TiB (1024-based); kB, MB, GB, TB (1000-based). Like 64KiB. Zero needs no unit.",
+            SIZE_UNITS),
+        "rate": quantity(
+            "A data rate with its unit: B/s, kB/s, MB/s, GB/s; KiB/s, MiB/s, GiB/s; Kb/s, Mb/s, Gb/s (bits). Like 25.6GB/s. Zero needs no unit.",
+            RATE_UNITS),
+        "frequency": quantity(
+            "A frequency with its unit: Hz, kHz, MHz, GHz. Like 33MHz. Zero needs no unit.",
+            FREQUENCY_UNITS),
         "count": {
             "description": "A whole number without a unit, or hexadecimal like 0x40.",
             "anyOf": [
@@ -99,9 +113,17 @@ def value_definitions():
             "description": "true or false.",
             "anyOf": [{"type": "boolean"}, {"enum": ["true", "false"]}],
         },
-        "positive_size": {"allOf": [ref("size"), {"not": {"pattern": ZERO_QUANTITY}}]},
-        "positive_rate": {"allOf": [ref("rate"), {"not": {"pattern": ZERO_QUANTITY}}]},
-        "positive_frequency": {"allOf": [ref("frequency"), {"not": {"pattern": ZERO_QUANTITY}}]},
+        "zero": {
+            "description": "A quantity that is zero, with or without its unit.",
+            "anyOf": [
+                {"type": "string", "pattern": ZERO_QUANTITY},
+                {"type": "string", "pattern": BARE_ZERO},
+                {"type": "integer", "const": 0},
+            ],
+        },
+        "positive_size": {"allOf": [ref("size"), {"not": ref("zero")}]},
+        "positive_rate": {"allOf": [ref("rate"), {"not": ref("zero")}]},
+        "positive_frequency": {"allOf": [ref("frequency"), {"not": ref("zero")}]},
         "plain_number": {
             "description": "A number without a unit.",
             "anyOf": [
@@ -188,8 +210,67 @@ OPERATIONS = {
     ),
     "sleep": operation("sleep", "Blocked, off the CPU, for a time.", {"for": ref("time")},
                        required=["for"]),
-    "open": operation("open", "Open a file of the files: section.", {"file": file_argument()},
-                      required=["file"]),
+    "open": operation(
+        "open",
+        "Open a file of the files: section; without flags read-only (O_RDONLY).",
+        {
+            "file": file_argument(),
+            "flags": {"type": "array", "uniqueItems": True,
+                      "items": {"enum": OPEN_FLAGS},
+                      "description": "open() flags: write (O_RDWR), sync (O_SYNC), dsync "
+                                     "(O_DSYNC), direct (O_DIRECT), append (O_APPEND)."},
+        },
+        required=["file"],
+    ),
+    "write": operation(
+        "write",
+        "write() calls of chunk bytes each on an open file, bytes in all, from a buffer the "
+        "application fills with pattern (or bytes from the seed).",
+        {
+            "file": file_argument(),
+            "chunk": {"description": "Bytes per write(), not zero; default 4KiB.",
+                      **ref("positive_size")},
+            "bytes": {"description": "How much in all, not zero; default one chunk.",
+                      **ref("positive_size")},
+            "from": {"description": "The process's buffer, default buf.", **ref("identifier")},
+            "pattern": {"type": "string", "minLength": 1,
+                        "description": "The bytes written: this text repeated."},
+        },
+        required=["file"],
+    ),
+    "fwrite": operation(
+        "fwrite",
+        "fwrite() calls of chunk bytes each through the C library's buffer of the stream "
+        "(kernel.stdio_buffer), bytes in all.",
+        {
+            "file": file_argument(),
+            "chunk": {"description": "Bytes per fwrite(), not zero; default 4KiB.",
+                      **ref("positive_size")},
+            "bytes": {"description": "How much in all, not zero; default one chunk.",
+                      **ref("positive_size")},
+            "pattern": {"type": "string", "minLength": 1,
+                        "description": "The bytes written: this text repeated."},
+        },
+        required=["file"],
+    ),
+    "fflush": operation("fflush", "fflush(): the C library write()s what its buffer holds.",
+                        {"file": file_argument()}, required=["file"]),
+    "fsync": operation("fsync", "fsync(): the file's data and metadata to stable media.",
+                       {"file": file_argument()}, required=["file"]),
+    "fdatasync": operation("fdatasync",
+                           "fdatasync(): the file's data (and the metadata needed to read it) to "
+                           "stable media.",
+                           {"file": file_argument()}, required=["file"]),
+    "sync_file_range": operation(
+        "sync_file_range",
+        "sync_file_range(fd, 0, 0, WAIT_BEFORE | WRITE | WAIT_AFTER): writes the dirty pages "
+        "and waits, without flushing the disk's cache.",
+        {"file": file_argument()}, required=["file"]),
+    "crash": operation(
+        "crash",
+        "A crash when the process gets here: the run ends and the kernel reports what was "
+        "lost.",
+        {"kind": {"enum": CRASH_KINDS, "description": "What dies; default power."}}),
     "read": operation(
         "read",
         "read() an open file through the page cache.",
@@ -357,7 +438,9 @@ def build_schema(iosim):
     for p in params:
         section, key = p["parameter"].split(".", 1)
         unit = p["unit"]
-        if unit in PARAM_KINDS:
+        if unit == "size" and p["parameter"] in ZERO_SIZE_PARAMS:
+            value = dict(ref("size"))
+        elif unit in PARAM_KINDS:
             value = dict(ref(PARAM_KINDS[unit]))
         elif "|" in unit:  # a choice: "hdd | ssd"
             value = {"enum": [c.strip() for c in unit.split("|")]}
@@ -394,7 +477,8 @@ def build_schema(iosim):
         "required": ["path", "size"],
         "properties": {
             "path": ref("file_path"),
-            "size": {"description": "How large, not zero.", **ref("positive_size")},
+            "size": {"description": "How large; 0B for a file a program creates by writing.",
+                     **ref("size")},
             "device": {"enum": DISKS},
             "seed": {"description": "Contents generated from this seed.", **ref("count")},
             "pattern": {"type": "string", "minLength": 1, "description": "Contents: this text repeated."},
@@ -451,6 +535,17 @@ def build_schema(iosim):
                          "properties": platform_properties},
             "files": {"type": "array", "items": ref("file")},
             "processes": {"type": "array", "minItems": 1, "items": ref("process")},
+            "crash": {
+                "description": "A crash at a simulated time, wherever the processes are: the run "
+                               "ends there and the kernel reports what was lost.",
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["at"],
+                "properties": {
+                    "at": {"description": "When, a time like 150ms.", **ref("time")},
+                    "kind": {"enum": CRASH_KINDS, "description": "What dies; default power."},
+                },
+            },
             "expect": {"type": "object", "additionalProperties": False,
                        "patternProperties": expect_patterns},
             "knobs": {"type": "array", "items": ref("knob")},

@@ -56,6 +56,12 @@ std::string explain_to_json(const Scenario& scenario) {
     processes.push_back(std::move(process));
   }
   json["processes"] = std::move(processes);
+  if (scenario.crash) {
+    nlohmann::ordered_json crash;
+    crash["at"] = format_time(scenario.crash->at);
+    crash["kind"] = os::to_string(scenario.crash->kind);
+    json["crash"] = std::move(crash);
+  }
 
   nlohmann::ordered_json expectations = nlohmann::ordered_json::array();
   for (const Expectation& e : scenario.expectations) {

@@ -99,6 +99,43 @@ struct PayloadFields {
     j["file"] = e.file;
     j["pages"] = e.pages;
   }
+  void operator()(const trace::DirtyState& d) const {
+    j["dirty_bytes"] = d.dirty_bytes;
+    j["writeback_bytes"] = d.writeback_bytes;
+    j["background_bytes"] = d.background_bytes;
+    j["limit_bytes"] = d.limit_bytes;
+  }
+  void operator()(const trace::Writeback& w) const {
+    j["file"] = w.file;
+    j["first_page"] = w.first;
+    j["pages"] = w.pages;
+    j["bytes"] = w.bytes;
+    j["reason"] = w.reason;
+  }
+  void operator()(const trace::Throttle& t) const {
+    j["process"] = t.process;
+    j["dirty_bytes"] = t.dirty_bytes;
+    j["pos_ratio"] = t.pos_ratio;
+  }
+  void operator()(const trace::Durable& d) const {
+    j["file"] = d.file;
+    j["bytes"] = d.bytes;
+    j["how"] = d.how;
+  }
+  void operator()(const trace::Crash& c) const {
+    j["kind"] = c.kind;
+    j["lost_application"] = c.lost_application;
+    j["lost_page_cache"] = c.lost_page_cache;
+    j["lost_disk_cache"] = c.lost_disk_cache;
+    j["durable_bytes"] = c.durable_bytes;
+    j["durable_lost"] = c.durable_lost;
+  }
+  void operator()(const trace::Loss& l) const {
+    j["file"] = l.file;
+    j["layer"] = l.layer;
+    j["offset"] = l.offset;
+    j["bytes"] = l.bytes;
+  }
 };
 
 Json record_to_json(const trace::Record& r) {
@@ -164,6 +201,12 @@ const char* record_type(const trace::Payload& payload) {
     const char* operator()(const trace::Readahead&) const { return "readahead"; }
     const char* operator()(const trace::CacheAccess&) const { return "cache_access"; }
     const char* operator()(const trace::Eviction&) const { return "eviction"; }
+    const char* operator()(const trace::DirtyState&) const { return "dirty_state"; }
+    const char* operator()(const trace::Writeback&) const { return "writeback"; }
+    const char* operator()(const trace::Throttle&) const { return "throttle"; }
+    const char* operator()(const trace::Durable&) const { return "durable"; }
+    const char* operator()(const trace::Crash&) const { return "crash"; }
+    const char* operator()(const trace::Loss&) const { return "loss"; }
   };
   return std::visit(Namer{}, payload);
 }

@@ -47,6 +47,7 @@ struct Event {
   const char* category = "";
   Json args = Json::object();
   int lane = 0;
+  char scope = 't';  // an instant's scope: 't' its thread, 'g' the whole trace
   // Copies only: the flow arrow that links the records of one logical copy.
   std::uint64_t flow_id = 0;
   bool flow_start = false;
@@ -101,7 +102,8 @@ std::string with_fallback(const std::string& name, const std::string& fallback) 
 /// Maps each record to its events.
 class EventBuilder {
  public:
-  explicit EventBuilder(std::vector<Event>& events) : events_(events) {}
+  EventBuilder(std::vector<Event>& events, std::vector<Event>& counters)
+      : events_(events), counters_(counters) {}
 
   void add(const trace::Record& r) {
     record_ = &r;
@@ -246,6 +248,55 @@ class EventBuilder {
     e.args["pages"] = v.pages;
     finish(e);
   }
+  void operator()(const trace::DirtyState& d) {
+    counter(Group::page_cache, "dirty bytes", "dirty_state", d.dirty_bytes);
+    counter(Group::page_cache, "writeback bytes", "dirty_state", d.writeback_bytes);
+  }
+  void operator()(const trace::Writeback& w) {
+    // On the track of the process that submitted it: the writer (sync, direct) or the flusher.
+    Event& e = instant(Group::processes, with_fallback(record_->actor, "writeback"),
+                       "writeback (" + w.reason + ")", "writeback");
+    e.args["file"] = w.file;
+    e.args["first_page"] = w.first;
+    e.args["pages"] = w.pages;
+    e.args["bytes"] = w.bytes;
+    e.args["reason"] = w.reason;
+    finish(e);
+  }
+  void operator()(const trace::Throttle& t) {
+    Event& e = complete(Group::processes, with_fallback(t.process, record_->actor), "throttled",
+                        "throttle");
+    e.args["dirty_bytes"] = t.dirty_bytes;
+    e.args["pos_ratio"] = t.pos_ratio;
+    finish(e);
+  }
+  void operator()(const trace::Durable& d) {
+    Event& e = instant(Group::page_cache, with_fallback(d.file, "durable"),
+                       "durable (" + d.how + ")", "durable");
+    e.args["file"] = d.file;
+    e.args["bytes"] = d.bytes;
+    e.args["how"] = d.how;
+    finish(e);
+  }
+  void operator()(const trace::Crash& c) {
+    Event& e = instant(Group::lecture, "crash", "crash: " + c.kind, "crash");
+    e.scope = 'g';  // a line across every track
+    e.args["kind"] = c.kind;
+    e.args["lost_application"] = c.lost_application;
+    e.args["lost_page_cache"] = c.lost_page_cache;
+    e.args["lost_disk_cache"] = c.lost_disk_cache;
+    e.args["durable_bytes"] = c.durable_bytes;
+    e.args["durable_lost"] = c.durable_lost;
+    finish(e);
+  }
+  void operator()(const trace::Loss& l) {
+    Event& e = instant(Group::lecture, "crash", "lost (" + l.layer + ")", "loss");
+    e.args["file"] = l.file;
+    e.args["layer"] = l.layer;
+    e.args["offset"] = l.offset;
+    e.args["bytes"] = l.bytes;
+    finish(e);
+  }
 
  private:
   Event& push(char phase, Group group, std::string track, std::string name, const char* category) {
@@ -267,6 +318,18 @@ class EventBuilder {
   Event& instant(Group group, std::string track, std::string name, const char* category) {
     return push('i', group, std::move(track), std::move(name), category);
   }
+  /// A counter sample (a value of a "process"-wide counter track named `name`) at the record's
+  /// start.
+  void counter(Group group, const char* name, const char* category, std::uint64_t value) {
+    Event e;
+    e.phase = 'C';
+    e.ts = record_->start;
+    e.group = group;
+    e.name = name;
+    e.category = category;
+    e.args["bytes"] = value;
+    counters_.push_back(std::move(e));
+  }
   /// The fields every record has, after the type's own.
   void finish(Event& e) const {
     if (!record_->actor.empty()) e.args["actor"] = record_->actor;
@@ -274,6 +337,7 @@ class EventBuilder {
   }
 
   std::vector<Event>& events_;
+  std::vector<Event>& counters_;
   const trace::Record* record_ = nullptr;
 };
 
@@ -382,7 +446,8 @@ std::string trace_to_chrome_json(const TraceScenarioInfo& scenario, Picoseconds 
                                  const Metrics& metrics) {
   std::vector<Event> events;
   events.reserve(records.size());
-  EventBuilder builder(events);
+  std::vector<Event> record_counters;  // counters of records (dirty memory)
+  EventBuilder builder(events, record_counters);
   for (const trace::Record& r : records) builder.add(r);
   // Chronological, which lane assignment needs and which makes the file readable; of events that
   // start together the longer comes first, so that the shorter can nest inside it. Otherwise
@@ -393,6 +458,7 @@ std::string trace_to_chrome_json(const TraceScenarioInfo& scenario, Picoseconds 
   assign_lanes(events);
   mark_copy_flows(events);
   std::vector<Event> counters = copy_counters(records);
+  counters.insert(counters.end(), record_counters.begin(), record_counters.end());
 
   // Thread ids in display order: groups, then tracks by name, then lanes.
   std::map<TrackKey, int> tids;
@@ -401,7 +467,7 @@ std::string trace_to_chrome_json(const TraceScenarioInfo& scenario, Picoseconds 
   for (auto& [key, tid] : tids) tid = next_tid++;
   bool group_used[kGroupCount] = {};
   for (const auto& [key, tid] : tids) group_used[static_cast<int>(key.group)] = true;
-  if (!counters.empty()) group_used[static_cast<int>(Group::copies)] = true;
+  for (const Event& e : counters) group_used[static_cast<int>(e.group)] = true;
 
   std::vector<std::string> lines;
   for (int g = 0; g < kGroupCount; ++g) {
@@ -433,7 +499,7 @@ std::string trace_to_chrome_json(const TraceScenarioInfo& scenario, Picoseconds 
     const std::string tid = std::to_string(tids.at(TrackKey{e->group, e->track, e->lane}));
     std::string line = head;
     if (e->phase == 'X') line += ",\"dur\":" + chrome_microseconds(e->dur);
-    if (e->phase == 'i') line += ",\"s\":\"t\"";
+    if (e->phase == 'i') line += std::string(",\"s\":\"") + e->scope + "\"";
     line += ",\"pid\":" + pid + ",\"tid\":" + tid + ",\"args\":" + dump(e->args) + "}";
     lines.push_back(std::move(line));
     // A flow binds to the slice that encloses its timestamp on its thread: this record's.

@@ -1,5 +1,7 @@
 #include "sim/metrics.h"
 
+#include <algorithm>
+#include <initializer_list>
 #include <regex>
 #include <set>
 
@@ -93,6 +95,50 @@ std::vector<MetricDefinition> build_definitions() {
        "Read-ahead windows the reader waited for (a missing page triggered them)"},
       {"readahead.async_ios", K::count,
        "Read-ahead windows ahead of the reader (a PG_readahead marker triggered them)"},
+      {"dirty.peak_bytes", K::bytes,
+       "Most dirty page-cache memory at any moment (largest DirtyState.dirty_bytes)"},
+      {"writeback.peak_bytes", K::bytes,
+       "Most page-cache memory under writeback at any moment (largest "
+       "DirtyState.writeback_bytes)"},
+      {"writeback.bytes", K::bytes,
+       "Dirty page-cache bytes submitted to the disk (Writeback records of reason background, "
+       "periodic, sync or invalidate)"},
+      {"writeback.ios", K::count, "Page-cache writeback submissions (those Writeback records)"},
+      {"writeback.background_bytes", K::bytes,
+       "Bytes written back because dirty memory was above the background threshold"},
+      {"writeback.periodic_bytes", K::bytes,
+       "Bytes written back by periodic writeback (expired inodes, dirty_expire_interval)"},
+      {"writeback.sync_bytes", K::bytes,
+       "Bytes written back by fsync, fdatasync, sync_file_range or an O_SYNC / O_DSYNC write"},
+      {"writeback.journal_ios", K::count,
+       "File-system journal (metadata) blocks written (Writeback records of reason journal)"},
+      {"direct.write_bytes", K::bytes,
+       "Bytes O_DIRECT writes sent to the disk from user memory (reasons direct, direct+fua)"},
+      {"direct.write_ios", K::count, "O_DIRECT write requests (those Writeback records)"},
+      {"throttle.ps", K::time_ps,
+       "Time writers spent paused by balance_dirty_pages() (sum of Throttle records)"},
+      {"throttle.pauses", K::count,
+       "Pauses of writers by balance_dirty_pages() (Throttle records)"},
+      {"durable.bytes", K::bytes,
+       "Bytes the model reported on stable media: the last Durable record of each file, summed "
+       "over files"},
+      {"crash.happened", K::count, "1 when the run ended in a crash (a Crash record), else 0"},
+      {"lost.bytes", K::bytes,
+       "Bytes the application wrote that the crash lost, all layers (application + page cache + "
+       "disk cache)"},
+      {"lost.application_bytes", K::bytes,
+       "Lost bytes that were still in the application's C library buffers (Crash record)"},
+      {"lost.page_cache_bytes", K::bytes,
+       "Lost bytes that were still dirty in the page cache, not yet on the disk"},
+      {"lost.disk_cache_bytes", K::bytes,
+       "Lost bytes that were still in the disk's volatile write cache"},
+      {"lost.bytes.<file>", K::bytes, "Lost bytes of one file (its Loss records)"},
+      {"lost.durable_bytes", K::bytes,
+       "Bytes reported durable before the crash that did not survive it (Crash.durable_lost; 0 "
+       "unless the model is wrong)"},
+      {"crash.durable_checked_bytes", K::bytes,
+       "Bytes reported durable before the crash that the crash check compared "
+       "(Crash.durable_bytes)"},
       {"bytes.verified", K::bytes, "Payload bytes compared with their source"},
       {"verified", K::flag, "At least one verification ran and no byte differed from its source"},
       {"expectations.passed", K::count, "Expectations of the scenario that held"},
@@ -171,6 +217,14 @@ struct Accumulator {
   std::map<std::string, std::uint64_t> hits_by_file, misses_by_file, evictions_by_file;
   std::map<std::string, std::uint64_t> resident_by_file, active_by_file;
   std::uint64_t readahead_ios = 0, readahead_bytes = 0, readahead_sync = 0, readahead_async = 0;
+  std::uint64_t dirty_peak = 0, writeback_peak = 0;
+  std::map<std::string, std::uint64_t> writeback_bytes, writeback_ios;  // by reason
+  Picoseconds throttle_time = 0;
+  std::uint64_t throttle_pauses = 0;
+  std::map<std::string, std::uint64_t> durable_by_file;  // the file's last Durable record
+  bool crashed = false;
+  trace::Crash crash{};
+  std::map<std::string, std::uint64_t> lost_by_file;
 
   void add(const trace::Record& r) {
     // Set-up is reported apart: the transfer's figures are those of the program.
@@ -253,6 +307,27 @@ struct Accumulator {
     evictions += e.pages;
     evictions_by_file[e.file] += e.pages;
   }
+  void on(const trace::Record&, const trace::DirtyState& d) {
+    dirty_peak = std::max(dirty_peak, d.dirty_bytes);
+    writeback_peak = std::max(writeback_peak, d.writeback_bytes);
+  }
+  void on(const trace::Record&, const trace::Writeback& w) {
+    writeback_bytes[w.reason] += w.bytes;
+    ++writeback_ios[w.reason];
+  }
+  void on(const trace::Record& r, const trace::Throttle&) {
+    throttle_time += duration(r);
+    ++throttle_pauses;
+  }
+  void on(const trace::Record&, const trace::Durable& d) {
+    // Records arrive sorted by start: the last one of a file is what it ended with.
+    durable_by_file[d.file] = d.bytes;
+  }
+  void on(const trace::Record&, const trace::Crash& c) {
+    crashed = true;
+    crash = c;
+  }
+  void on(const trace::Record&, const trace::Loss& l) { lost_by_file[l.file] += l.bytes; }
   void on(const trace::Record&, const trace::Verification& v) {
     ++verifications;
     verified_bytes += v.bytes;
@@ -397,6 +472,41 @@ Metrics compute_metrics(const std::vector<trace::Record>& records, Picoseconds e
   m["readahead.bytes"] = as_int(acc.readahead_bytes);
   m["readahead.sync_ios"] = as_int(acc.readahead_sync);
   m["readahead.async_ios"] = as_int(acc.readahead_async);
+  m["dirty.peak_bytes"] = as_int(acc.dirty_peak);
+  m["writeback.peak_bytes"] = as_int(acc.writeback_peak);
+  auto by_reasons = [](const std::map<std::string, std::uint64_t>& table,
+                       std::initializer_list<const char*> reasons) {
+    std::uint64_t sum = 0;
+    for (const char* reason : reasons) {
+      const auto it = table.find(reason);
+      if (it != table.end()) sum += it->second;
+    }
+    return as_int(sum);
+  };
+  const std::initializer_list<const char*> page_cache_reasons = {"background", "periodic", "sync",
+                                                                 "invalidate"};
+  m["writeback.bytes"] = by_reasons(acc.writeback_bytes, page_cache_reasons);
+  m["writeback.ios"] = by_reasons(acc.writeback_ios, page_cache_reasons);
+  m["writeback.background_bytes"] = by_reasons(acc.writeback_bytes, {"background"});
+  m["writeback.periodic_bytes"] = by_reasons(acc.writeback_bytes, {"periodic"});
+  m["writeback.sync_bytes"] = by_reasons(acc.writeback_bytes, {"sync"});
+  m["writeback.journal_ios"] = by_reasons(acc.writeback_ios, {"journal"});
+  m["direct.write_bytes"] = by_reasons(acc.writeback_bytes, {"direct", "direct+fua"});
+  m["direct.write_ios"] = by_reasons(acc.writeback_ios, {"direct", "direct+fua"});
+  m["throttle.ps"] = as_int(acc.throttle_time);
+  m["throttle.pauses"] = as_int(acc.throttle_pauses);
+  std::uint64_t durable = 0;
+  for (const auto& [file, bytes] : acc.durable_by_file) durable += bytes;
+  m["durable.bytes"] = as_int(durable);
+  m["crash.happened"] = std::int64_t{acc.crashed ? 1 : 0};
+  const trace::Crash& c = acc.crash;
+  m["lost.bytes"] = as_int(c.lost_application + c.lost_page_cache + c.lost_disk_cache);
+  m["lost.application_bytes"] = as_int(c.lost_application);
+  m["lost.page_cache_bytes"] = as_int(c.lost_page_cache);
+  m["lost.disk_cache_bytes"] = as_int(c.lost_disk_cache);
+  for (const auto& [file, bytes] : acc.lost_by_file) m["lost.bytes." + file] = as_int(bytes);
+  m["lost.durable_bytes"] = as_int(c.durable_lost);
+  m["crash.durable_checked_bytes"] = as_int(c.durable_bytes);
   m["bytes.verified"] = as_int(acc.verified_bytes);
   m["verified"] = acc.verifications > 0 && acc.mismatched == 0;
   return m;

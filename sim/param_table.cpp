@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "models/os/writeback_policy.h"
 #include "sim/suggest.h"
 #include "sim/units.h"
 
@@ -49,6 +50,12 @@ struct SectionCollector {
     section.visit_params(fields);
   }
 };
+
+/// Size parameters where 0 is a setting of its own: the vm.dirty_*_bytes sysctls, where 0 means
+/// "use the ratio form" (their default).
+bool zero_size_allowed(const ParamRef& param) {
+  return param.key() == "kernel.dirty_bytes" || param.key() == "kernel.dirty_background_bytes";
+}
 
 std::string shortest_double(double value) {
   return fmt::format("{}", value);
@@ -147,8 +154,19 @@ void set_param(const ParamRef& param, std::string_view text) {
     void operator()(sc_core::sc_time* t) const { *t = parse_time(text); }
     void operator()(ByteSize* s) const {
       const ByteSize value = parse_size(text);
-      // No size parameter of a machine can be empty: a zero width or sector size would divide
-      // by zero in the models.
+      if (zero_size_allowed(param)) {
+        // vm.dirty_bytes refuses less than two pages (EINVAL), 0 aside.
+        const std::uint64_t min_bytes = os::kDirtyBytesMinPages * os::DirtyParams{}.page_size.bytes;
+        if (param.key() == "kernel.dirty_bytes" && value.bytes != 0 && value.bytes < min_bytes) {
+          throw ParseError("vm.dirty_bytes must be at least " + format_size(ByteSize(min_bytes)) +
+                           " (two pages), or 0B to use dirty_ratio; got '" + std::string(text) +
+                           "'");
+        }
+        *s = value;
+        return;
+      }
+      // No other size parameter of a machine can be empty: a zero width or sector size would
+      // divide by zero in the models.
       if (value.bytes == 0) throw ParseError("a size here must be more than 0B");
       *s = value;
     }

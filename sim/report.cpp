@@ -217,6 +217,29 @@ std::string format_run_report(const Scenario& scenario, const RunResult& result)
                          std::to_string(metric_int(m, "readahead.async_ios")) + " async",
                      bytes_text(metric_int(m, "readahead.bytes"))});
   }
+  // The write path, when the kernel reported dirty memory (a run that writes files).
+  const bool writes = std::any_of(
+      result.records.begin(), result.records.end(),
+      [](const trace::Record& r) { return std::holds_alternative<trace::DirtyState>(r.data); });
+  if (writes) {
+    figures.add_row(
+        {"dirty memory", bytes_text(metric_int(m, "dirty.peak_bytes")), "at the peak",
+         "under writeback at most " + bytes_text(metric_int(m, "writeback.peak_bytes"))});
+    figures.add_row({"written back", bytes_text(metric_int(m, "writeback.bytes")),
+                     std::to_string(metric_int(m, "writeback.ios")) + " I/Os",
+                     "background " + bytes_text(metric_int(m, "writeback.background_bytes")) +
+                         ", periodic " + bytes_text(metric_int(m, "writeback.periodic_bytes")) +
+                         ", sync " + bytes_text(metric_int(m, "writeback.sync_bytes"))});
+    figures.add_row({"writers throttled", time_text(metric_int(m, "throttle.ps")),
+                     std::to_string(metric_int(m, "throttle.pauses")) + " pauses", ""});
+  }
+  if (metric_int(m, "direct.write_ios") > 0) {
+    figures.add_row({"O_DIRECT writes", bytes_text(metric_int(m, "direct.write_bytes")),
+                     std::to_string(metric_int(m, "direct.write_ios")) + " I/Os", ""});
+  }
+  if (writes || metric_int(m, "durable.bytes") > 0) {
+    figures.add_row({"reported durable", bytes_text(metric_int(m, "durable.bytes")), "", ""});
+  }
   figures.add_row({"bytes verified", metric_flag(m, "verified") ? "yes" : "no",
                    bytes_text(metric_int(m, "bytes.verified")), ""});
   if (!result.outcome.completed) {
@@ -224,6 +247,31 @@ std::string format_run_report(const Scenario& scenario, const RunResult& result)
   }
   figures.align_right(1);
   out += figures.render(TableStyle::text, kIndent);
+
+  // A crash: what each layer still held, and whether what was reported durable survived.
+  const trace::Record* crash_record = nullptr;
+  for (const trace::Record& r : result.records) {
+    if (std::holds_alternative<trace::Crash>(r.data)) crash_record = &r;
+  }
+  if (crash_record != nullptr) {
+    const auto& c = std::get<trace::Crash>(crash_record->data);
+    const auto bytes = [](std::uint64_t n) { return bytes_text(static_cast<std::int64_t>(n)); };
+    out += "\nCrash: " + c.kind + " at " +
+           time_text(static_cast<std::int64_t>(crash_record->start)) + "\n";
+    Table crash({"", "", ""});
+    crash.add_row({"lost", bytes(c.lost_application + c.lost_page_cache + c.lost_disk_cache),
+                   "of what the application wrote"});
+    crash.add_row({"  in the application", bytes(c.lost_application), "C library buffers"});
+    crash.add_row({"  in the page cache", bytes(c.lost_page_cache), "dirty, not yet on the disk"});
+    crash.add_row({"  in the disk cache", bytes(c.lost_disk_cache), "volatile write cache"});
+    crash.add_row(
+        {"durable, checked", bytes(c.durable_bytes), "reported durable before the crash"});
+    crash.add_row({"durable, lost", bytes(c.durable_lost),
+                   c.durable_lost == 0 ? "none: every durability claim held"
+                                       : "a durability claim did not hold"});
+    crash.align_right(1);
+    out += crash.render(TableStyle::text, kIndent);
+  }
 
   if (!result.expectations.empty()) {
     out += "\nExpectations\n";
@@ -294,6 +342,10 @@ std::string format_explain(const Scenario& scenario) {
       out += std::string(kIndent) + kIndent + std::to_string(i + 1) + ". " +
              describe_operation(p.program[i]) + "\n";
     }
+  }
+  if (scenario.crash) {
+    out += "\nCrash\n" + std::string(kIndent) + os::to_string(scenario.crash->kind) + " at " +
+           format_time(scenario.crash->at) + "\n";
   }
   out += "\nExpectations\n";
   if (scenario.expectations.empty()) out += std::string(kIndent) + "(none)\n";

@@ -1,5 +1,7 @@
 #include "sim/run.h"
 
+#include <set>
+
 #include "sim/recorder.h"
 
 namespace iosim::sim {
@@ -7,7 +9,18 @@ namespace {
 
 bool scenario_moves_data(const Scenario& scenario) {
   for (const os::ProcessSpec& p : scenario.processes) {
-    const bool moves = os::any_operation(p.program, [](const os::Operation& op) {
+    // A write to a file opened read-only fails with EBADF and moves nothing.
+    std::set<std::string> writable;
+    auto note_open = [&writable](const os::Operation& op) {
+      const auto* open = std::get_if<os::FileOpen>(&op);
+      if (open != nullptr && open->flags.write) writable.insert(open->path);
+      return false;
+    };
+    os::any_operation(p.setup, note_open);
+    os::any_operation(p.program, note_open);
+    const bool moves = os::any_operation(p.program, [&writable](const os::Operation& op) {
+      if (const auto* w = std::get_if<os::FileWrite>(&op)) return writable.count(w->path) > 0;
+      if (const auto* w = std::get_if<os::StdioWrite>(&op)) return writable.count(w->path) > 0;
       return std::holds_alternative<os::DeviceRead>(op) ||
              std::holds_alternative<os::FileRead>(op) ||
              std::holds_alternative<os::ReadWrite>(op) ||
@@ -32,8 +45,20 @@ std::vector<std::string> RunResult::problems() const {
       out.push_back("expectation failed: " + e.expectation.metric + " " + e.expectation.describe());
   }
   const auto verified = metrics.find("verified");
-  if (moves_data && (verified == metrics.end() || !std::get<bool>(verified->second))) {
+  const auto number = [this](const char* key) {
+    const auto it = metrics.find(key);
+    return it == metrics.end() ? 0.0L : metric_as_number(it->second);
+  };
+  // A crash may end the run before any byte was checked; bytes checked must still match.
+  const bool crashed_unchecked = number("crash.happened") != 0 && number("bytes.verified") == 0;
+  if (moves_data && !crashed_unchecked &&
+      (verified == metrics.end() || !std::get<bool>(verified->second))) {
     out.push_back("the payload bytes did not verify");
+  }
+  if (number("lost.durable_bytes") > 0) {
+    out.push_back("the crash lost " +
+                  format_metric(metrics.at("lost.durable_bytes"), MetricKind::bytes) +
+                  " that the model had reported durable");
   }
   return out;
 }
@@ -44,6 +69,7 @@ RunSpec make_run_spec(const Scenario& scenario) {
   spec.processes = scenario.processes;
   spec.files = scenario.files;
   spec.seed = scenario.seed;
+  spec.crash = scenario.crash;
   return spec;
 }
 

@@ -55,6 +55,32 @@ constexpr AdviceName kAdvices[] = {{"normal", os::Advice::normal},
                                    {"sequential", os::Advice::sequential},
                                    {"random", os::Advice::random}};
 
+struct OpenFlagName {
+  const char* name;
+  bool os::OpenFlags::*flag;
+};
+constexpr OpenFlagName kOpenFlags[] = {{"write", &os::OpenFlags::write},
+                                       {"sync", &os::OpenFlags::sync},
+                                       {"dsync", &os::OpenFlags::dsync},
+                                       {"direct", &os::OpenFlags::direct},
+                                       {"append", &os::OpenFlags::append}};
+
+struct SyncKindName {
+  const char* name;
+  os::SyncKind kind;
+};
+constexpr SyncKindName kSyncKinds[] = {{"fsync", os::SyncKind::fsync},
+                                       {"fdatasync", os::SyncKind::fdatasync},
+                                       {"sync_file_range", os::SyncKind::sync_file_range}};
+
+struct CrashKindName {
+  const char* name;
+  os::CrashKind kind;
+};
+constexpr CrashKindName kCrashKinds[] = {{"process", os::CrashKind::process},
+                                         {"kernel", os::CrashKind::kernel},
+                                         {"power", os::CrashKind::power}};
+
 /// A file's path: letters, digits, '_', '-', '.' and '/', not empty. Paths end up in metric keys
 /// (page_cache.hits.<file>) and trace records.
 bool is_file_path(const std::string& s) {
@@ -272,10 +298,18 @@ class Loader {
   /// this is the open itself.
   std::string load_file_argument(const std::vector<Entry>& fields, const YAML::Node& args,
                                  const std::string& where, const Scenario& s,
-                                 const std::vector<std::string>& open_files,
-                                 bool must_be_open) const;
+                                 const std::vector<std::string>& open_files, bool must_be_open,
+                                 bool for_writing = false) const;
   os::FileRead load_read(const YAML::Node& args, const std::string& where, const Scenario& s,
                          const std::vector<std::string>& open_files) const;
+  os::FileOpen load_open(const YAML::Node& args, const std::string& where, const Scenario& s,
+                         const std::vector<std::string>& open_files) const;
+  /// write: and fwrite: (`stdio`: no `from`, the C library's buffer is the source).
+  os::FileWrite load_write(const YAML::Node& args, const std::string& where, const Scenario& s,
+                           const std::vector<std::string>& open_files, bool stdio) const;
+  /// `kind:` of a crash (default power).
+  os::CrashKind load_crash_kind(const std::vector<Entry>& fields, const std::string& where) const;
+  void load_crash(const Entry& crash, Scenario& s) const;
   /// A choice among `names`; `what` names the kind in messages ("read order").
   template <class Table>
   auto load_choice(const YAML::Node& value, const std::string& where, const std::string& what,
@@ -411,6 +445,7 @@ Scenario Loader::load(const YAML::Node& root) {
     fail(root, "missing 'processes': a scenario needs at least one process with a program");
   }
   load_processes(*processes, s);
+  if (const Entry* crash = find(top, "crash")) load_crash(*crash, s);
   if (const Entry* expect = find(top, "expect")) load_expectations(*expect, s);
   // Last: a knob's kind is what the rest of the loader expects at its path.
   if (const Entry* knobs = find(top, kKnobsKey)) load_knobs(*knobs, root, s);
@@ -651,12 +686,29 @@ os::Operation Loader::load_operation(const YAML::Node& op, const std::string& wh
   if (name == "sleep") return load_sleep(it->second, op_where);
   const YAML::Node args = it->second;  // a copy: it->second lives in a temporary proxy
   if (name == "open") {
-    const std::vector<Entry> fields = entries(args, op_where, {"file"});
-    os::FileOpen open{load_file_argument(fields, args, op_where, s, open_files, false)};
+    os::FileOpen open = load_open(args, op_where, s, open_files);
     open_files.push_back(open.path);
     return open;
   }
   if (name == "read") return load_read(args, op_where, s, open_files);
+  if (name == "write") return load_write(args, op_where, s, open_files, false);
+  if (name == "fwrite") {
+    const os::FileWrite w = load_write(args, op_where, s, open_files, true);
+    return os::StdioWrite{w.path, w.chunk, w.bytes, w.pattern};
+  }
+  if (name == "fflush") {
+    const std::vector<Entry> fields = entries(args, op_where, {"file"});
+    return os::StdioFlush{load_file_argument(fields, args, op_where, s, open_files, true, true)};
+  }
+  for (const SyncKindName& sync : kSyncKinds) {
+    if (name != sync.name) continue;
+    const std::vector<Entry> fields = entries(args, op_where, {"file"});
+    return os::FileSync{load_file_argument(fields, args, op_where, s, open_files, true), sync.kind};
+  }
+  if (name == "crash") {
+    const std::vector<Entry> fields = entries(args, op_where, {"kind"});
+    return os::Crash{load_crash_kind(fields, op_where)};
+  }
   if (name == "lseek") {
     const std::vector<Entry> fields = entries(args, op_where, {"file", "offset"});
     os::FileSeek seek;
@@ -931,9 +983,7 @@ void Loader::load_files(const Entry& files, Scenario& s) const {
     file.size =
         parse_at(size->value, where + ".size", [](const std::string& t) { return parse_size(t); });
     note_shape(size->value, KnobKind::size);
-    if (file.size.bytes == 0) {
-      fail(size->value, where + ".size: an empty file has nothing to read; give it at least 1B");
-    }
+    // 0B is an empty file, which a program creates by writing it.
     if (const Entry* device = find(fields, "device")) {
       file.device = scalar(device->value, where + ".device", "a device name");
       const std::vector<std::string> disks = disk_names();
@@ -980,7 +1030,7 @@ void Loader::load_files(const Entry& files, Scenario& s) const {
 std::string Loader::load_file_argument(const std::vector<Entry>& fields, const YAML::Node& args,
                                        const std::string& where, const Scenario& s,
                                        const std::vector<std::string>& open_files,
-                                       bool must_be_open) const {
+                                       bool must_be_open, bool for_writing) const {
   const Entry* file = find(fields, "file");
   if (file == nullptr) fail(args, where + ": missing 'file' (a path from the files: section)");
   const std::string path = scalar(file->value, where + ".file", "a file path");
@@ -997,7 +1047,7 @@ std::string Loader::load_file_argument(const std::vector<Entry>& fields, const Y
     fail(file->value, where + ".file: '" + path +
                           "' is not open here; open it first with "
                           "'- open: { file: " +
-                          path + " }'");
+                          path + (for_writing ? ", flags: [write] }'" : " }'"));
   }
   return path;
 }
@@ -1036,6 +1086,114 @@ os::FileRead Loader::load_read(const YAML::Node& args, const std::string& where,
     }
   }
   return read;
+}
+
+os::FileOpen Loader::load_open(const YAML::Node& args, const std::string& where, const Scenario& s,
+                               const std::vector<std::string>& open_files) const {
+  const std::vector<Entry> fields = entries(args, where, {"file", "flags"});
+  os::FileOpen open;
+  open.path = load_file_argument(fields, args, where, s, open_files, false);
+  const Entry* flags = find(fields, "flags");
+  if (flags == nullptr) return open;  // O_RDONLY
+  std::vector<std::string> names;
+  for (const OpenFlagName& f : kOpenFlags) names.emplace_back(f.name);
+  const YAML::Node& list = flags->value;
+  if (!list.IsSequence()) {
+    fail(list, where + ".flags: expected a list of flags, like [write, sync] (" + join(names) +
+                   "); got " + node_kind(list));
+  }
+  std::vector<std::string> given;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string item_where = where + ".flags[" + std::to_string(i) + "]";
+    const std::string flag = scalar(list[i], item_where, "a flag");
+    note_shape(list[i], KnobKind::choice, names);
+    const OpenFlagName* known = nullptr;
+    for (const OpenFlagName& f : kOpenFlags) {
+      if (flag == f.name) known = &f;
+    }
+    if (known == nullptr) {
+      fail(list[i], item_where + ": unknown open flag '" + flag + "'" + did_you_mean(flag, names) +
+                        " (flags: " + join(names) + ")");
+    }
+    if (std::find(given.begin(), given.end(), flag) != given.end()) {
+      fail(list[i], item_where + ": the flag '" + flag + "' is given twice");
+    }
+    given.push_back(flag);
+    open.flags.*(known->flag) = true;
+  }
+  return open;
+}
+
+os::FileWrite Loader::load_write(const YAML::Node& args, const std::string& where,
+                                 const Scenario& s, const std::vector<std::string>& open_files,
+                                 bool stdio) const {
+  const std::vector<Entry> fields =
+      stdio ? entries(args, where, {"file", "chunk", "bytes", "pattern"})
+            : entries(args, where, {"file", "chunk", "bytes", "from", "pattern"});
+  const char* const call = stdio ? "an fwrite()" : "a write()";
+  os::FileWrite write;
+  write.path = load_file_argument(fields, args, where, s, open_files, true, true);
+  if (const Entry* chunk = find(fields, "chunk")) {
+    write.chunk = parse_at(chunk->value, where + ".chunk",
+                           [](const std::string& t) { return parse_size(t); });
+    note_shape(chunk->value, KnobKind::size);
+    if (write.chunk.bytes == 0) {
+      fail(chunk->value, where + ".chunk: " + call + " of 0B writes nothing; write at least 1B");
+    }
+  }
+  write.bytes = write.chunk;  // one call
+  if (const Entry* bytes = find(fields, "bytes")) {
+    write.bytes = parse_at(bytes->value, where + ".bytes",
+                           [](const std::string& t) { return parse_size(t); });
+    note_shape(bytes->value, KnobKind::size);
+    if (write.bytes.bytes == 0) {
+      fail(bytes->value, where +
+                             ".bytes: writing 0B in all writes nothing; leave bytes out for "
+                             "one chunk");
+    }
+  }
+  if (const Entry* from = find(fields, "from")) {
+    write.from = scalar(from->value, where + ".from", "a buffer name");
+    note_shape(from->value, KnobKind::text);
+    if (!is_identifier(write.from)) {
+      fail(from->value, where + ".from: '" + write.from +
+                            "' is not a valid buffer name (letters, digits, '_' and '-')");
+    }
+  }
+  if (const Entry* pattern = find(fields, "pattern")) {
+    write.pattern = scalar(pattern->value, where + ".pattern", "a text to repeat");
+    note_shape(pattern->value, KnobKind::text);
+    if (write.pattern.empty()) {
+      fail(pattern->value, where +
+                               ".pattern: the text is empty (leave pattern out for bytes "
+                               "generated from the seed)");
+    }
+  }
+  return write;
+}
+
+os::CrashKind Loader::load_crash_kind(const std::vector<Entry>& fields,
+                                      const std::string& where) const {
+  const Entry* kind = find(fields, "kind");
+  if (kind == nullptr) return os::CrashKind::power;
+  const char* chosen = load_choice(kind->value, where + ".kind", "crash kind", kCrashKinds);
+  for (const CrashKindName& k : kCrashKinds) {
+    if (k.name == chosen) return k.kind;
+  }
+  return os::CrashKind::power;
+}
+
+void Loader::load_crash(const Entry& crash, Scenario& s) const {
+  const std::vector<Entry> fields = entries(crash.value, "crash", {"at", "kind"});
+  const Entry* at = find(fields, "at");
+  if (at == nullptr) {
+    fail(crash.value, "crash: missing 'at' (when the crash happens, a time like 150ms)");
+  }
+  os::CrashSpec spec;
+  spec.at = parse_at(at->value, "crash.at", [](const std::string& t) { return parse_time(t); });
+  note_shape(at->value, KnobKind::time);
+  spec.kind = load_crash_kind(fields, "crash");
+  s.crash = spec;
 }
 
 os::DeviceRead Loader::load_device_read(const YAML::Node& args, const std::string& where,
@@ -1592,15 +1750,21 @@ const char* to_string(ParamOrigin origin) {
 }
 
 const std::vector<std::string>& scenario_top_level_keys() {
-  static const std::vector<std::string> keys = {
-      "title", "teaches", "seed", "include", "platform", "files", "processes", "expect", "knobs"};
+  static const std::vector<std::string> keys = {"title",    "teaches", "seed",      "include",
+                                                "platform", "files",   "processes", "crash",
+                                                "expect",   "knobs"};
   return keys;
 }
 
 const std::vector<std::string>& operation_names() {
+  // clang-format off
   static const std::vector<std::string> names = {
-      "device_read", "compute",    "sleep",    "open",       "read", "lseek",  "fadvise", "close",
-      "connect",     "read_write", "sendfile", "mmap_write", "pipe", "splice", "tee",     "repeat"};
+      "device_read", "compute", "sleep",
+      "open", "read", "write", "fwrite", "fflush", "fsync", "fdatasync", "sync_file_range",
+      "lseek", "fadvise", "close",
+      "connect", "read_write", "sendfile", "mmap_write", "pipe", "splice", "tee",
+      "crash", "repeat"};
+  // clang-format on
   return names;
 }
 
@@ -1649,7 +1813,33 @@ std::string describe_operation(const os::Operation& op) {
     std::string operator()(const os::Sleep& s) const {
       return "sleep: { for: " + format_time(s.duration) + " }";
     }
-    std::string operator()(const os::FileOpen& o) const { return "open: { file: " + o.path + " }"; }
+    std::string operator()(const os::FileOpen& o) const {
+      std::vector<std::string> flags;
+      for (const OpenFlagName& f : kOpenFlags) {
+        if (o.flags.*(f.flag)) flags.emplace_back(f.name);
+      }
+      return "open: { file: " + o.path +
+             (flags.empty() ? std::string() : ", flags: [" + join(flags) + "]") + " }";
+    }
+    std::string operator()(const os::FileWrite& w) const {
+      return "write: { file: " + w.path + ", chunk: " + format_size(w.chunk) +
+             ", bytes: " + format_size(w.bytes) + ", from: " + w.from +
+             (w.pattern.empty() ? std::string() : ", pattern: \"" + w.pattern + "\"") + " }";
+    }
+    std::string operator()(const os::StdioWrite& w) const {
+      return "fwrite: { file: " + w.path + ", chunk: " + format_size(w.chunk) +
+             ", bytes: " + format_size(w.bytes) +
+             (w.pattern.empty() ? std::string() : ", pattern: \"" + w.pattern + "\"") + " }";
+    }
+    std::string operator()(const os::StdioFlush& f) const {
+      return "fflush: { file: " + f.path + " }";
+    }
+    std::string operator()(const os::FileSync& f) const {
+      return std::string(os::to_string(f.kind)) + ": { file: " + f.path + " }";
+    }
+    std::string operator()(const os::Crash& c) const {
+      return std::string("crash: { kind: ") + os::to_string(c.kind) + " }";
+    }
     std::string operator()(const os::FileRead& r) const {
       return "read: { file: " + r.path + ", chunk: " + format_size(r.chunk) +
              (r.bytes.bytes != 0 ? ", bytes: " + format_size(r.bytes) : std::string()) +

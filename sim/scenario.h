@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,8 @@ struct Scenario {
   std::vector<std::string> includes;  // the files `include:` brought in, in order
   std::vector<os::FileSpec> files;    // the `files:` section, in file order
   std::vector<os::ProcessSpec> processes;
+  /// The top-level `crash:` (a crash at a simulated time), if any.
+  std::optional<os::CrashSpec> crash;
   std::vector<Expectation> expectations;
   std::vector<Knob> knobs;
 };

@@ -1,5 +1,6 @@
 #include "sim/trace_reader.h"
 
+#include <initializer_list>
 #include <limits>
 #include <stdexcept>
 
@@ -74,6 +75,20 @@ class Reader {
       fail(where, std::string("field '") + key + "' is out of range");
     }
     return v.get<std::int64_t>();
+  }
+  /// A string field that must be one of `names`.
+  std::string one_of(const Json& object, const char* key, const std::string& where,
+                     std::initializer_list<const char*> names) const {
+    const std::string name = text(object, key, where);
+    for (const char* n : names) {
+      if (name == n) return name;
+    }
+    fail(where, std::string("field '") + key + "' has an unknown value '" + name + "'");
+  }
+  double real_number(const Json& object, const char* key, const std::string& where) const {
+    const Json& v = field(object, key, where);
+    if (!v.is_number()) fail(where, std::string("field '") + key + "' must be a number");
+    return v.get<double>();
   }
   bool flag(const Json& object, const char* key, const std::string& where) const {
     const Json& v = field(object, key, where);
@@ -166,6 +181,31 @@ class Reader {
                                unsigned_number(j, "active", where)};
     } else if (type == "eviction") {
       out = trace::Eviction{text(j, "file", where), unsigned_number(j, "pages", where)};
+    } else if (type == "dirty_state") {
+      out = trace::DirtyState{
+          unsigned_number(j, "dirty_bytes", where), unsigned_number(j, "writeback_bytes", where),
+          unsigned_number(j, "background_bytes", where), unsigned_number(j, "limit_bytes", where)};
+    } else if (type == "writeback") {
+      out = trace::Writeback{text(j, "file", where), unsigned_number(j, "first_page", where),
+                             unsigned_number(j, "pages", where), unsigned_number(j, "bytes", where),
+                             text(j, "reason", where)};
+    } else if (type == "throttle") {
+      out = trace::Throttle{text(j, "process", where), unsigned_number(j, "dirty_bytes", where),
+                            real_number(j, "pos_ratio", where)};
+    } else if (type == "durable") {
+      out = trace::Durable{text(j, "file", where), unsigned_number(j, "bytes", where),
+                           text(j, "how", where)};
+    } else if (type == "crash") {
+      out = trace::Crash{one_of(j, "kind", where, {"process", "kernel", "power"}),
+                         unsigned_number(j, "lost_application", where),
+                         unsigned_number(j, "lost_page_cache", where),
+                         unsigned_number(j, "lost_disk_cache", where),
+                         unsigned_number(j, "durable_bytes", where),
+                         unsigned_number(j, "durable_lost", where)};
+    } else if (type == "loss") {
+      out = trace::Loss{text(j, "file", where),
+                        one_of(j, "layer", where, {"application", "page_cache", "disk_cache"}),
+                        unsigned_number(j, "offset", where), unsigned_number(j, "bytes", where)};
     } else {
       return false;
     }

@@ -205,6 +205,8 @@ std::uint64_t parse_quantity(std::string_view raw, const QuantityKind& kind) {
     throw ParseError(std::string("a ") + kind.noun + " cannot be negative: " + quoted(text));
   }
   if (split.unit.empty()) {
+    // Zero is zero in every unit: "0" needs none (an empty file, an offset of 0).
+    if (split.number.mantissa == 0) return 0;
     throw ParseError(expected_with_unit(kind) + "; got " + quoted(text) + " without a unit");
   }
   const Unit* unit = nullptr;

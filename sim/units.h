@@ -7,6 +7,8 @@
 // error rather than silently rounded. The inverse functions are models/core/units.h's format_*:
 // parse(format(x)) == x for every x.
 //
+// A quantity needs its unit, except zero: "0" (or "0.0") is zero of any kind.
+//
 // Errors are ParseError with a message that says what was expected ("expected a time with a
 // unit, like 7.4ms"); the scenario loader adds the file position.
 #pragma once

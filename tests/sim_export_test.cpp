@@ -120,6 +120,119 @@ TEST(SimTraceJson, ReaderRoundTrip) {
   EXPECT_EQ(trace_to_json(file.scenario, file.end_time, file.records, file.metrics), text);
 }
 
+std::string error_of_trace(const std::string& text) {
+  try {
+    parse_trace(text, "t.json");
+  } catch (const TraceError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+/// The write path's records: values that would expose a swapped or dropped field.
+std::vector<Record> write_path_records() {
+  return {
+      rec(30, 30, trace::DirtyState{40960, 8192, 6701056, 13418496}, "kernel"),
+      rec(31, 31, trace::Writeback{"log.bin", 3, 5, 20480, "background"}, "flusher"),
+      rec(32, 45, trace::Throttle{"writer", 13000000, 0.375}, "writer"),
+      rec(46, 50, trace::Durable{"log.bin", 65536, "fdatasync"}, "kernel"),
+      rec(51, 51, trace::Loss{"log.bin", "page_cache", 65536, 12288}, "kernel"),
+      rec(51, 51, trace::Crash{"power", 1000, 12288, 4096, 65536, 7}, "kernel"),
+  };
+}
+
+TEST(SimTraceJson, WritePathRecordsRoundTrip) {
+  std::vector<Record> records = every_record_type();
+  for (Record& r : write_path_records()) records.push_back(std::move(r));
+  const std::string text = trace_to_json({"A title", "s.yaml", 7}, 51, records, some_metrics());
+  // The field names and order of docs/trace-format.md.
+  for (const char* line :
+       {"{\"type\":\"dirty_state\",\"start\":30,\"end\":30,\"actor\":\"kernel\",\"step\":\"\","
+        "\"dirty_bytes\":40960,\"writeback_bytes\":8192,\"background_bytes\":6701056,"
+        "\"limit_bytes\":13418496}",
+        "{\"type\":\"writeback\",\"start\":31,\"end\":31,\"actor\":\"flusher\",\"step\":\"\","
+        "\"file\":\"log.bin\",\"first_page\":3,\"pages\":5,\"bytes\":20480,\"reason\":"
+        "\"background\"}",
+        "{\"type\":\"throttle\",\"start\":32,\"end\":45,\"actor\":\"writer\",\"step\":\"\","
+        "\"process\":\"writer\",\"dirty_bytes\":13000000,\"pos_ratio\":0.375}",
+        "{\"type\":\"durable\",\"start\":46,\"end\":50,\"actor\":\"kernel\",\"step\":\"\","
+        "\"file\":\"log.bin\",\"bytes\":65536,\"how\":\"fdatasync\"}",
+        "{\"type\":\"loss\",\"start\":51,\"end\":51,\"actor\":\"kernel\",\"step\":\"\","
+        "\"file\":\"log.bin\",\"layer\":\"page_cache\",\"offset\":65536,\"bytes\":12288}",
+        "{\"type\":\"crash\",\"start\":51,\"end\":51,\"actor\":\"kernel\",\"step\":\"\","
+        "\"kind\":\"power\",\"lost_application\":1000,\"lost_page_cache\":12288,"
+        "\"lost_disk_cache\":4096,\"durable_bytes\":65536,\"durable_lost\":7}"}) {
+    EXPECT_NE(text.find(std::string("\n    ") + line), std::string::npos) << line;
+  }
+
+  const TraceFile file = parse_trace(text, "t.json");
+  ASSERT_EQ(file.records.size(), records.size());
+  const std::size_t first = every_record_type().size();
+  const auto& dirty = std::get<trace::DirtyState>(file.records[first].data);
+  EXPECT_EQ(dirty.dirty_bytes, 40960U);
+  EXPECT_EQ(dirty.writeback_bytes, 8192U);
+  EXPECT_EQ(dirty.background_bytes, 6701056U);
+  EXPECT_EQ(dirty.limit_bytes, 13418496U);
+  const auto& writeback = std::get<trace::Writeback>(file.records[first + 1].data);
+  EXPECT_EQ(writeback.file, "log.bin");
+  EXPECT_EQ(writeback.first, 3U);
+  EXPECT_EQ(writeback.pages, 5U);
+  EXPECT_EQ(writeback.bytes, 20480U);
+  EXPECT_EQ(writeback.reason, "background");
+  const auto& throttle = std::get<trace::Throttle>(file.records[first + 2].data);
+  EXPECT_EQ(throttle.process, "writer");
+  EXPECT_EQ(throttle.dirty_bytes, 13000000U);
+  EXPECT_DOUBLE_EQ(throttle.pos_ratio, 0.375);
+  EXPECT_EQ(file.records[first + 2].end, 45U);
+  const auto& durable = std::get<trace::Durable>(file.records[first + 3].data);
+  EXPECT_EQ(durable.file, "log.bin");
+  EXPECT_EQ(durable.bytes, 65536U);
+  EXPECT_EQ(durable.how, "fdatasync");
+  const auto& loss = std::get<trace::Loss>(file.records[first + 4].data);
+  EXPECT_EQ(loss.file, "log.bin");
+  EXPECT_EQ(loss.layer, "page_cache");
+  EXPECT_EQ(loss.offset, 65536U);
+  EXPECT_EQ(loss.bytes, 12288U);
+  const auto& crash = std::get<trace::Crash>(file.records[first + 5].data);
+  EXPECT_EQ(crash.kind, "power");
+  EXPECT_EQ(crash.lost_application, 1000U);
+  EXPECT_EQ(crash.lost_page_cache, 12288U);
+  EXPECT_EQ(crash.lost_disk_cache, 4096U);
+  EXPECT_EQ(crash.durable_bytes, 65536U);
+  EXPECT_EQ(crash.durable_lost, 7U);
+  // Writing what was read gives the same bytes.
+  EXPECT_EQ(trace_to_json(file.scenario, file.end_time, file.records, file.metrics), text);
+
+  // A pos_ratio of 0 (at the hard limit) is written as 0.0 and read back as a number.
+  const std::string at_limit =
+      trace_to_json({"t", "s.yaml", 1}, 2, {rec(1, 2, trace::Throttle{"w", 5, 0.0}, "w")}, {});
+  EXPECT_DOUBLE_EQ(
+      std::get<trace::Throttle>(parse_trace(at_limit, "t.json").records.at(0).data).pos_ratio, 0.0);
+}
+
+TEST(SimTraceJson, WritePathRecordsAreChecked) {
+  const std::string text =
+      trace_to_json({"A title", "s.yaml", 7}, 51, write_path_records(), some_metrics());
+  auto edited = [&text](const std::string& from, const std::string& to) {
+    std::string t = text;
+    const std::size_t at = t.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) t.replace(at, from.size(), to);
+    return error_of_trace(t);
+  };
+  EXPECT_EQ(edited("\"kind\":\"power\"", "\"kind\":\"meteor\""),
+            "t.json: error: records[5] (crash): field 'kind' has an unknown value 'meteor'");
+  EXPECT_EQ(edited("\"layer\":\"page_cache\"", "\"layer\":\"ram\""),
+            "t.json: error: records[4] (loss): field 'layer' has an unknown value 'ram'");
+  EXPECT_EQ(edited("\"pos_ratio\":0.375", "\"pos_ratio\":\"half\""),
+            "t.json: error: records[2] (throttle): field 'pos_ratio' must be a number");
+  EXPECT_EQ(edited(",\"limit_bytes\":13418496", ""),
+            "t.json: error: records[0] (dirty_state): missing field 'limit_bytes'");
+  EXPECT_EQ(
+      edited("\"first_page\":3", "\"first_page\":-3"),
+      "t.json: error: records[1] (writeback): field 'first_page' must be a whole number >= 0");
+}
+
 TEST(SimTraceJson, TruncatedFileIsRejectedWithPosition) {
   const std::string text =
       trace_to_json({"A title", "s.yaml", 7}, 29, every_record_type(), some_metrics());
@@ -147,15 +260,6 @@ TEST(SimTraceJson, SyntaxErrorInTheMiddleHasItsLineAndColumn) {
     EXPECT_EQ(e.pos().column, 16);
     EXPECT_EQ(e.pos().to_string(), "bad.json:3:16");
   }
-}
-
-std::string error_of_trace(const std::string& text) {
-  try {
-    parse_trace(text, "t.json");
-  } catch (const TraceError& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 TEST(SimTraceJson, StructureErrorsAndVersions) {

@@ -1,5 +1,6 @@
 // Metrics from hand-made records (sim/metrics.h), expectations (sim/expectations.h) and
 // finishing a run (sim/run.h finish_run) without SystemC.
+#include <cstdio>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include "sim/expectations.h"
 #include "sim/metrics.h"
 #include "sim/recorder.h"
+#include "sim/report.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
 
@@ -171,6 +173,86 @@ TEST(SimMetrics, EveryComputedKeyIsInTheRegistry) {
   EXPECT_EQ(find_metric_definition("device.disk0.seek"), nullptr);
 }
 
+/// A run that writes: dirty memory rising and written back, a throttled writer, two files made
+/// durable (one twice), then a power loss.
+std::vector<Record> write_records() {
+  return {
+      rec(1 * kUs, 1 * kUs, trace::DirtyState{8192, 0, 100000, 200000}, "kernel"),
+      rec(2 * kUs, 2 * kUs, trace::DirtyState{90000, 4096, 100000, 200000}, "kernel"),
+      rec(3 * kUs, 3 * kUs, trace::DirtyState{20000, 65536, 100000, 200000}, "kernel"),
+      rec(2 * kUs, 2 * kUs, trace::Writeback{"a.log", 0, 16, 65536, "background"}, "flusher"),
+      rec(3 * kUs, 3 * kUs, trace::Writeback{"a.log", 16, 2, 8192, "periodic"}, "flusher"),
+      rec(4 * kUs, 4 * kUs, trace::Writeback{"a.log", 18, 1, 4096, "sync"}, "writer"),
+      rec(4 * kUs, 4 * kUs, trace::Writeback{"a.log", 19, 1, 4096, "invalidate"}, "writer"),
+      rec(4 * kUs, 4 * kUs, trace::Writeback{"a.log", 0, 0, 4096, "journal"}, "writer"),
+      rec(4 * kUs, 4 * kUs, trace::Writeback{"a.log", 0, 0, 4096, "journal"}, "writer"),
+      rec(5 * kUs, 5 * kUs, trace::Writeback{"b.dat", 0, 2, 8192, "direct"}, "writer"),
+      rec(5 * kUs, 5 * kUs, trace::Writeback{"b.dat", 2, 1, 512, "direct+fua"}, "writer"),
+      rec(2 * kUs, 5 * kUs, trace::Throttle{"writer", 190000, 0.5}, "writer"),
+      rec(6 * kUs, 8 * kUs, trace::Throttle{"writer", 199000, 0.0}, "writer"),
+      rec(6 * kUs, 6 * kUs, trace::Durable{"a.log", 40000, "fsync"}, "kernel"),
+      rec(7 * kUs, 7 * kUs, trace::Durable{"b.dat", 8704, "O_DIRECT write"}, "kernel"),
+      rec(8 * kUs, 8 * kUs, trace::Durable{"a.log", 65536, "fsync"}, "kernel"),
+  };
+}
+
+TEST(SimMetrics, DirtyMemoryWritebackAndThrottling) {
+  const Metrics m = compute_metrics(write_records(), 10 * kUs, {});
+  EXPECT_EQ(integer(m, "dirty.peak_bytes"), 90000) << "the largest, not the last";
+  EXPECT_EQ(integer(m, "writeback.peak_bytes"), 65536);
+  // Page-cache writeback: background, periodic, sync and invalidate; not journal or direct.
+  EXPECT_EQ(integer(m, "writeback.bytes"), 65536 + 8192 + 4096 + 4096);
+  EXPECT_EQ(integer(m, "writeback.ios"), 4);
+  EXPECT_EQ(integer(m, "writeback.background_bytes"), 65536);
+  EXPECT_EQ(integer(m, "writeback.periodic_bytes"), 8192);
+  EXPECT_EQ(integer(m, "writeback.sync_bytes"), 4096);
+  EXPECT_EQ(integer(m, "writeback.journal_ios"), 2);
+  EXPECT_EQ(integer(m, "direct.write_bytes"), 8192 + 512);
+  EXPECT_EQ(integer(m, "direct.write_ios"), 2);
+  EXPECT_EQ(integer(m, "throttle.ps"), static_cast<std::int64_t>(3 * kUs + 2 * kUs));
+  EXPECT_EQ(integer(m, "throttle.pauses"), 2);
+  EXPECT_EQ(integer(m, "durable.bytes"), 65536 + 8704) << "the last Durable of each file";
+  EXPECT_EQ(integer(m, "crash.happened"), 0);
+  EXPECT_EQ(integer(m, "lost.bytes"), 0);
+  EXPECT_EQ(integer(m, "lost.durable_bytes"), 0);
+  EXPECT_EQ(m.count("lost.bytes.a.log"), 0U);
+  for (const auto& [key, value] : m) EXPECT_NE(find_metric_definition(key), nullptr) << key;
+
+  // A run without writes has the keys, at zero.
+  const Metrics none = compute_metrics(sample_records(), 10 * kUs, reader_and_cruncher());
+  for (const char* key : {"dirty.peak_bytes", "writeback.bytes", "throttle.ps", "durable.bytes",
+                          "lost.bytes", "crash.durable_checked_bytes"}) {
+    EXPECT_EQ(integer(none, key), 0) << key;
+  }
+}
+
+TEST(SimMetrics, CrashLossesByLayer) {
+  std::vector<Record> records = write_records();
+  records.push_back(rec(9 * kUs, 9 * kUs, trace::Loss{"a.log", "application", 70000, 1000}));
+  records.push_back(rec(9 * kUs, 9 * kUs, trace::Loss{"a.log", "page_cache", 65536, 4464}));
+  records.push_back(rec(9 * kUs, 9 * kUs, trace::Loss{"b.dat", "disk_cache", 0, 512}));
+  records.push_back(
+      rec(9 * kUs, 9 * kUs, trace::Crash{"power", 1000, 4464, 512, 74240, 0}, "kernel"));
+  const Metrics m = compute_metrics(records, 9 * kUs, {});
+  EXPECT_EQ(integer(m, "crash.happened"), 1);
+  EXPECT_EQ(integer(m, "lost.application_bytes"), 1000);
+  EXPECT_EQ(integer(m, "lost.page_cache_bytes"), 4464);
+  EXPECT_EQ(integer(m, "lost.disk_cache_bytes"), 512);
+  EXPECT_EQ(integer(m, "lost.bytes"), 1000 + 4464 + 512);
+  EXPECT_EQ(integer(m, "lost.bytes.a.log"), 1000 + 4464);
+  EXPECT_EQ(integer(m, "lost.bytes.b.dat"), 512);
+  EXPECT_EQ(integer(m, "crash.durable_checked_bytes"), 74240);
+  EXPECT_EQ(integer(m, "lost.durable_bytes"), 0);
+  EXPECT_EQ(find_metric_definition("lost.bytes.a.log")->pattern, "lost.bytes.<file>");
+  EXPECT_EQ(find_metric_definition("lost.bytes")->pattern, "lost.bytes");
+  EXPECT_EQ(find_metric_definition("crash.happened")->kind, MetricKind::count);
+  EXPECT_EQ(find_metric_definition("throttle.ps")->kind, MetricKind::time_ps);
+  // Verification records of the write path keep verified and bytes.verified working.
+  records.push_back(rec(4 * kUs, 4 * kUs, trace::Verification{"buf -> a.log", 4096, 0}));
+  EXPECT_TRUE(std::get<bool>(compute_metrics(records, 9 * kUs, {}).at("verified")));
+  EXPECT_EQ(integer(compute_metrics(records, 9 * kUs, {}), "bytes.verified"), 4096);
+}
+
 TEST(SimRecorder, SortsStablyByStart) {
   Recorder recorder;
   recorder.record(rec(5, 6, trace::Narration{"third"}));
@@ -286,6 +368,58 @@ TEST(SimRun, FinishRunCountsExpectationsAndFindsProblems) {
   ASSERT_EQ(problems.size(), 3U);
   EXPECT_EQ(problems[0], "the simulation did not complete: deadlock");
   EXPECT_EQ(problems[2], "the payload bytes did not verify");
+}
+
+const char* const kWriterScenario =
+    "title: t\nfiles:\n  - { path: a.log, size: 0B }\nprocesses:\n  - name: writer\n"
+    "    program:\n      - open: { file: a.log, flags: %s }\n"
+    "      - write: { file: a.log, bytes: 64KiB }\n";
+
+Scenario writer_scenario(const std::string& flags) {
+  char text[512];
+  std::snprintf(text, sizeof text, kWriterScenario, flags.c_str());
+  return parse_scenario(text, "inline");
+}
+
+TEST(SimRun, WritesMoveDataAndACrashIsReported) {
+  RunOutcome outcome;
+  outcome.end_time = 9 * kUs;
+  outcome.completed = true;
+  // A run that writes must verify its bytes, like one that reads.
+  const RunResult unverified = finish_run(writer_scenario("[write]"), outcome, write_records());
+  EXPECT_TRUE(unverified.moves_data);
+  EXPECT_EQ(unverified.problems(), std::vector<std::string>{"the payload bytes did not verify"});
+  // A write to a file opened read-only fails (EBADF): nothing moves, nothing to verify.
+  const RunResult read_only = finish_run(writer_scenario("[]"), outcome, write_records());
+  EXPECT_FALSE(read_only.moves_data);
+  EXPECT_TRUE(read_only.passed());
+
+  // A crash before anything was checked is not a verification failure; a broken durability
+  // claim is a problem of its own.
+  std::vector<Record> crashed = write_records();
+  crashed.push_back(rec(9 * kUs, 9 * kUs, trace::Loss{"a.log", "page_cache", 0, 4096}, "kernel"));
+  crashed.push_back(
+      rec(9 * kUs, 9 * kUs, trace::Crash{"kernel", 0, 4096, 0, 65536, 512}, "kernel"));
+  const RunResult result = finish_run(writer_scenario("[write]"), outcome, crashed);
+  EXPECT_EQ(result.problems(),
+            std::vector<std::string>{"the crash lost 512B that the model had reported durable"});
+
+  const std::string report = format_run_report(writer_scenario("[write]"), result);
+  EXPECT_NE(report.find("Crash: kernel at 9us\n"), std::string::npos) << report;
+  EXPECT_NE(report.find("    in the page cache    4KiB  dirty, not yet on the disk\n"),
+            std::string::npos)
+      << report;
+  EXPECT_NE(report.find("durable, lost"), std::string::npos) << report;
+  EXPECT_NE(report.find("dirty memory"), std::string::npos) << report;
+  EXPECT_NE(report.find("dirty memory                   90000B  at the peak"), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("writers throttled"), std::string::npos) << report;
+  EXPECT_NE(report.find("5us  2 pauses"), std::string::npos) << report;
+  // A run without writes or a crash shows neither block.
+  const RunResult plain = finish_run(writer_scenario("[write]"), outcome, sample_records());
+  const std::string plain_report = format_run_report(writer_scenario("[write]"), plain);
+  EXPECT_EQ(plain_report.find("Crash:"), std::string::npos) << plain_report;
+  EXPECT_EQ(plain_report.find("dirty memory"), std::string::npos) << plain_report;
 }
 
 }  // namespace

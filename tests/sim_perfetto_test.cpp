@@ -226,6 +226,64 @@ TEST(SimPerfetto, EveryRecordTypeIsMapped) {
   EXPECT_TRUE(events_of(trace, "region").empty());
 }
 
+TEST(SimPerfetto, WritePathRecordsAreMapped) {
+  const std::vector<Record> records = {
+      rec(1000000, 9000000, trace::Syscall{"writer", "write", "log.bin, buf, 4KiB", 4096, ""},
+          "kernel"),
+      rec(1000000, 1000000, trace::DirtyState{8192, 0, 100000, 200000}, "kernel"),
+      rec(2000000, 2000000, trace::Writeback{"log.bin", 0, 2, 8192, "background"}, "flusher"),
+      rec(2000000, 2000000, trace::DirtyState{0, 8192, 100000, 200000}, "kernel"),
+      rec(3000000, 5000000, trace::Throttle{"writer", 190000, 0.25}, "writer"),
+      rec(6000000, 6000000, trace::Durable{"log.bin", 8192, "fsync"}, "kernel"),
+      rec(10000000, 10000000, trace::Loss{"log.bin", "page_cache", 8192, 4096}, "kernel"),
+      rec(10000000, 10000000, trace::Crash{"power", 0, 4096, 0, 8192, 0}, "kernel"),
+  };
+  const Json trace = export_json(records, 10000000);
+  const Tracks tracks(trace);
+  struct Expected {
+    std::string category, phase, name, track;
+    std::int64_t ts, dur;  // dur -1: an instant
+    const char* scope;
+  };
+  const std::vector<Expected> expected = {
+      {"writeback", "i", "writeback (background)", "Processes/flusher", 2000000, -1, "t"},
+      {"throttle", "X", "throttled", "Processes/writer", 3000000, 2000000, ""},
+      {"durable", "i", "durable (fsync)", "Page cache/log.bin", 6000000, -1, "t"},
+      {"loss", "i", "lost (page_cache)", "Lecture/crash", 10000000, -1, "t"},
+      {"crash", "i", "crash: power", "Lecture/crash", 10000000, -1, "g"},
+  };
+  for (const Expected& x : expected) {
+    SCOPED_TRACE(x.category + " " + x.name);
+    const std::vector<Json> found = events_of(trace, x.category);
+    ASSERT_EQ(found.size(), 1U);
+    EXPECT_EQ(found[0].at("ph"), x.phase);
+    EXPECT_EQ(found[0].at("name"), x.name);
+    EXPECT_EQ(tracks.of(found[0]), x.track);
+    EXPECT_EQ(to_ps(found[0].at("ts")), x.ts);
+    if (x.dur >= 0) EXPECT_EQ(to_ps(found[0].at("dur")), x.dur);
+    if (x.dur < 0) EXPECT_EQ(found[0].at("s"), x.scope);
+  }
+  EXPECT_EQ(events_of(trace, "throttle")[0].at("args").at("pos_ratio"), 0.25);
+  EXPECT_EQ(events_of(trace, "writeback")[0].at("args").at("bytes"), 8192);
+  EXPECT_EQ(events_of(trace, "crash")[0].at("args").at("lost_page_cache"), 4096);
+  EXPECT_EQ(events_of(trace, "loss")[0].at("args").at("offset"), 8192);
+  // The throttle pause nests inside the write() that it paused.
+  EXPECT_EQ(tracks.of(events_of(trace, "syscall")[0]), "Processes/writer");
+
+  // Dirty memory: two counters of the Page cache group, one sample per DirtyState record.
+  std::map<std::string, std::vector<std::pair<std::int64_t, std::uint64_t>>> counters;
+  for (const Json& e : events_of(trace, "dirty_state")) {
+    EXPECT_EQ(e.at("ph"), "C");
+    EXPECT_EQ(tracks.of(e), "Page cache");
+    counters[e.at("name").get<std::string>()].emplace_back(
+        to_ps(e.at("ts")), e.at("args").at("bytes").get<std::uint64_t>());
+  }
+  using Samples = std::vector<std::pair<std::int64_t, std::uint64_t>>;
+  EXPECT_EQ(counters["dirty bytes"], (Samples{{1000000, 8192}, {2000000, 0}}));
+  EXPECT_EQ(counters["writeback bytes"], (Samples{{1000000, 0}, {2000000, 8192}}));
+  EXPECT_EQ(counters.size(), 2U);
+}
+
 TEST(SimPerfetto, OverlappingIntervalsGetASecondLaneAndNestedOnesShareOne) {
   const std::vector<Record> records = {
       rec(0, 100, trace::DeviceActivity{"disk0", "command", ""}, "disk0"),

@@ -1,5 +1,6 @@
 // The scenario loader (sim/scenario.h), presets and the parameter table: good files load with
 // every value in place; each broken file gets exactly one message at the right line and column.
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -7,6 +8,8 @@
 
 #include "sim/param_table.h"
 #include "sim/presets.h"
+#include "sim/report.h"
+#include "sim/run.h"
 #include "sim/scenario.h"
 
 namespace iosim::sim {
@@ -150,8 +153,9 @@ const BrokenCase kBroken[] = {
      "processes[0].program[0].device_read.mode: a mode applies only to mechanism: dma"},
     {"unknown_operation.yaml", 5, 9,
      "unknown operation 'device_raed'; did you mean 'device_read'? (operations: device_read, "
-     "compute, sleep, open, read, lseek, fadvise, close, connect, read_write, sendfile, "
-     "mmap_write, pipe, splice, tee, repeat)"},
+     "compute, sleep, open, read, write, fwrite, fflush, fsync, fdatasync, sync_file_range, "
+     "lseek, fadvise, close, connect, read_write, sendfile, mmap_write, pipe, splice, tee, "
+     "crash, repeat)"},
     {"empty.yaml", 1, 1, "the file is empty: a scenario needs at least a title"},
     {"processes_not_a_list.yaml", 3, 3,
      "processes: expected a list of processes, each with a name and a program; got a map"},
@@ -229,8 +233,6 @@ const BrokenCase kBroken[] = {
      "files[0].cache: expected cold (nothing cached) or warm (every page cached); got 'hot'"},
     {"file_seed_and_pattern.yaml", 3, 45,
      "files[0]: give either 'seed' or 'pattern' for the contents, not both"},
-    {"file_zero_size.yaml", 3, 29,
-     "files[0].size: an empty file has nothing to read; give it at least 1B"},
     {"read_bad_order.yaml", 8, 53,
      "processes[0].program[1].read.order: unknown read order 'randm'; did you mean 'random'? "
      "(sequential, random)"},
@@ -260,7 +262,52 @@ const BrokenCase kBroken[] = {
     {"repeat_leaves_file_open.yaml", 10, 13,
      "processes[0].program[0].repeat.do: every pass must leave files and sockets as it found "
      "them, but this one opens data.bin without closing it; move that out of the loop"},
+    // The write path: open flags, write, fwrite, fsync, crashes, the vm.dirty_* parameters.
+    {"open_unknown_flag.yaml", 7, 47,
+     "processes[0].program[0].open.flags[1]: unknown open flag 'drect'; did you mean 'direct'? "
+     "(flags: write, sync, dsync, direct, append)"},
+    {"open_flags_not_a_list.yaml", 7, 39,
+     "processes[0].program[0].open.flags: expected a list of flags, like [write, sync] (write, "
+     "sync, dsync, direct, append); got a single value"},
+    {"write_zero_chunk.yaml", 8, 40,
+     "processes[0].program[1].write.chunk: a write() of 0B writes nothing; write at least 1B"},
+    {"write_unknown_key.yaml", 8, 46,
+     "unknown key 'byte' in processes[0].program[1].write; did you mean 'bytes'?"},
+    {"fsync_not_open.yaml", 7, 24,
+     "processes[0].program[0].fsync.file: 'log.bin' is not open here; open it first with '- "
+     "open: { file: log.bin }'"},
+    {"fwrite_not_open.yaml", 7, 25,
+     "processes[0].program[0].fwrite.file: 'log.bin' is not open here; open it first with '- "
+     "open: { file: log.bin, flags: [write] }'"},
+    {"fwrite_negative_bytes.yaml", 8, 54,
+     "processes[0].program[1].fwrite.bytes: a size cannot be negative: '-1KiB'"},
+    {"crash_without_at.yaml", 9, 8,
+     "crash: missing 'at' (when the crash happens, a time like 150ms)"},
+    {"crash_at_size_unit.yaml", 9, 14,
+     "crash.at: unknown time unit 'KiB' in '64KiB' (time units: ps, ns, us (or \xC2\xB5s), ms, "
+     "s)"},
+    {"crash_bad_kind.yaml", 9, 24,
+     "processes[0].program[2].crash.kind: unknown crash kind 'powr'; did you mean 'power'? "
+     "(process, kernel, power)"},
+    {"dirty_ratio_over_one.yaml", 3, 26,
+     "platform.kernel.dirty_ratio: expected a fraction between 0 and 1 (0% to 100%); got '120%'"},
+    {"dirty_bytes_one_page.yaml", 3, 26,
+     "platform.kernel.dirty_bytes: vm.dirty_bytes must be at least 8KiB (two pages), or 0B to "
+     "use dirty_ratio; got '4KiB'"},
 };
+
+TEST(SimBrokenScenario, EveryFileOfTheCorpusHasACase) {
+  std::set<std::string> listed;
+  for (const BrokenCase& c : kBroken) listed.insert(c.file);
+  for (const auto& entry : std::filesystem::directory_iterator(kData + "/broken")) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".yaml") continue;
+    EXPECT_TRUE(listed.count(entry.path().filename().string()))
+        << entry.path() << " has no entry in kBroken";
+  }
+  for (const std::string& file : listed) {
+    EXPECT_TRUE(std::filesystem::exists(kData + "/broken/" + file)) << file << " is missing";
+  }
+}
 
 class SimBrokenScenario : public ::testing::TestWithParam<BrokenCase> {};
 
@@ -302,8 +349,9 @@ TEST(SimScenario, ParseErrorsOfInlineText) {
   } catch (const ScenarioError& e) {
     EXPECT_EQ(std::string(e.what()),
               "inline:4:14: error: processes[0].program: expected a list of operations "
-              "(device_read, compute, sleep, open, read, lseek, fadvise, close, connect, "
-              "read_write, sendfile, mmap_write, pipe, splice, tee, repeat); got an empty list");
+              "(device_read, compute, sleep, open, read, write, fwrite, fflush, fsync, "
+              "fdatasync, sync_file_range, lseek, fadvise, close, connect, read_write, sendfile, "
+              "mmap_write, pipe, splice, tee, crash, repeat); got an empty list");
   }
 }
 
@@ -352,6 +400,172 @@ TEST(SimKnobs, EveryKindFollowsWhatTheLoaderExpects) {
 
   EXPECT_STREQ(to_string(KnobKind::boolean), "bool");
   EXPECT_STREQ(to_string(KnobKind::rate), "rate");
+}
+
+const char* const kWritePathScenario = R"(title: The write path
+platform:
+  kernel: { dirty_ratio: 5%, dirty_background_ratio: 0.02, dirty_bytes: 0B, dirty_writeback_interval: 1s }
+files:
+  - { path: log.bin, size: 0B }
+  - { path: data.bin, size: 64KiB }
+processes:
+  - name: writer
+    program:
+      - open: { file: log.bin, flags: [write, sync, dsync, direct, append] }
+      - open: { file: data.bin }
+      - write: { file: log.bin, chunk: 16KiB, bytes: 1MiB, from: block, pattern: "abc" }
+      - write: { file: log.bin }
+      - write: { file: data.bin, chunk: 8KiB }
+      - fwrite: { file: log.bin, chunk: 100B, bytes: 10KiB, pattern: "line\n" }
+      - fwrite: { file: log.bin }
+      - fflush: { file: log.bin }
+      - fsync: { file: log.bin }
+      - fdatasync: { file: log.bin }
+      - sync_file_range: { file: data.bin }
+      - crash: { kind: process }
+      - crash: {}
+crash: { at: 150ms, kind: kernel }
+knobs:
+  - { name: flag, path: "processes[0].program[0].open.flags[1]" }
+  - { name: when, path: crash.at }
+)";
+
+TEST(SimScenario, WritePathOperationsLoadIntoTheModelsStructs) {
+  const Scenario s = parse_scenario(kWritePathScenario, "inline");
+  ASSERT_EQ(s.files.size(), 2U);
+  EXPECT_EQ(s.files[0].size.bytes, 0U) << "an empty file, created by writing";
+  EXPECT_DOUBLE_EQ(s.params.kernel.dirty.dirty_ratio, 0.05);
+  EXPECT_DOUBLE_EQ(s.params.kernel.dirty.dirty_background_ratio, 0.02);
+  EXPECT_EQ(s.params.kernel.dirty.dirty_bytes.bytes, 0U);
+  EXPECT_EQ(s.params.kernel.dirty.dirty_writeback_interval, sc_core::sc_time(1, sc_core::SC_SEC));
+  EXPECT_EQ(origin(s, "kernel.dirty_ratio"), ParamOrigin::scenario);
+
+  const std::vector<os::Operation>& program = s.processes.at(0).program;
+  ASSERT_EQ(program.size(), 13U);
+  const auto& open = std::get<os::FileOpen>(program[0]);
+  EXPECT_EQ(open.path, "log.bin");
+  EXPECT_TRUE(open.flags.write);
+  EXPECT_TRUE(open.flags.sync);
+  EXPECT_TRUE(open.flags.dsync);
+  EXPECT_TRUE(open.flags.direct);
+  EXPECT_TRUE(open.flags.append);
+  const auto& read_only = std::get<os::FileOpen>(program[1]);
+  EXPECT_FALSE(read_only.flags.write || read_only.flags.sync || read_only.flags.dsync ||
+               read_only.flags.direct || read_only.flags.append)
+      << "no flags: O_RDONLY";
+
+  const auto& write = std::get<os::FileWrite>(program[2]);
+  EXPECT_EQ(write.path, "log.bin");
+  EXPECT_EQ(write.chunk.bytes, 16384U);
+  EXPECT_EQ(write.bytes.bytes, 1U << 20);
+  EXPECT_EQ(write.from, "block");
+  EXPECT_EQ(write.pattern, "abc");
+  const auto& defaults = std::get<os::FileWrite>(program[3]);
+  EXPECT_EQ(defaults.chunk.bytes, 4096U);
+  EXPECT_EQ(defaults.bytes.bytes, 4096U) << "bytes defaults to one chunk";
+  EXPECT_EQ(defaults.from, "buf");
+  EXPECT_EQ(defaults.pattern, "");
+  // A write to a file opened without `write` loads: the kernel answers EBADF.
+  const auto& to_read_only = std::get<os::FileWrite>(program[4]);
+  EXPECT_EQ(to_read_only.path, "data.bin");
+  EXPECT_EQ(to_read_only.bytes.bytes, 8192U);
+
+  const auto& fwrite = std::get<os::StdioWrite>(program[5]);
+  EXPECT_EQ(fwrite.path, "log.bin");
+  EXPECT_EQ(fwrite.chunk.bytes, 100U);
+  EXPECT_EQ(fwrite.bytes.bytes, 10240U);
+  EXPECT_EQ(fwrite.pattern, "line\n");
+  EXPECT_EQ(std::get<os::StdioWrite>(program[6]).bytes.bytes, 4096U);
+  EXPECT_EQ(std::get<os::StdioFlush>(program[7]).path, "log.bin");
+  EXPECT_EQ(std::get<os::FileSync>(program[8]).kind, os::SyncKind::fsync);
+  EXPECT_EQ(std::get<os::FileSync>(program[9]).kind, os::SyncKind::fdatasync);
+  EXPECT_EQ(std::get<os::FileSync>(program[10]).kind, os::SyncKind::sync_file_range);
+  EXPECT_EQ(std::get<os::FileSync>(program[10]).path, "data.bin");
+  EXPECT_EQ(std::get<os::Crash>(program[11]).kind, os::CrashKind::process);
+  EXPECT_EQ(std::get<os::Crash>(program[12]).kind, os::CrashKind::power) << "the default kind";
+
+  ASSERT_TRUE(s.crash.has_value());
+  EXPECT_EQ(s.crash->at, sc_core::sc_time(150, sc_core::SC_MS));
+  EXPECT_EQ(s.crash->kind, os::CrashKind::kernel);
+  const RunSpec spec = make_run_spec(s);
+  ASSERT_TRUE(spec.crash.has_value()) << "the run gets the scenario's crash";
+  EXPECT_EQ(spec.crash->at, sc_core::sc_time(150, sc_core::SC_MS));
+  EXPECT_EQ(spec.crash->kind, os::CrashKind::kernel);
+  EXPECT_FALSE(make_run_spec(load_scenario_file(kData + "/run/dma_small.yaml")).crash.has_value());
+
+  // Knobs on the new values get the right controls.
+  EXPECT_EQ(knob(s, "flag").kind, KnobKind::choice);
+  EXPECT_EQ(knob(s, "flag").choices,
+            (std::vector<std::string>{"write", "sync", "dsync", "direct", "append"}));
+  EXPECT_EQ(knob(s, "when").kind, KnobKind::time);
+
+  EXPECT_EQ(describe_operation(program[0]),
+            "open: { file: log.bin, flags: [write, sync, dsync, direct, append] }");
+  EXPECT_EQ(describe_operation(program[1]), "open: { file: data.bin }");
+  EXPECT_EQ(describe_operation(program[2]),
+            "write: { file: log.bin, chunk: 16KiB, bytes: 1MiB, from: block, pattern: \"abc\" }");
+  EXPECT_EQ(describe_operation(program[6]), "fwrite: { file: log.bin, chunk: 4KiB, bytes: 4KiB }");
+  EXPECT_EQ(describe_operation(program[7]), "fflush: { file: log.bin }");
+  EXPECT_EQ(describe_operation(program[10]), "sync_file_range: { file: data.bin }");
+  EXPECT_EQ(describe_operation(program[12]), "crash: { kind: power }");
+
+  // explain shows the scenario's crash; a scenario without one shows none.
+  EXPECT_NE(format_explain(s).find("\nCrash\n  kernel at 150ms\n"), std::string::npos)
+      << format_explain(s);
+  EXPECT_NE(explain_to_json(s).find("\"crash\": {\n    \"at\": \"150ms\",\n    \"kind\": "
+                                    "\"kernel\"\n  }"),
+            std::string::npos)
+      << explain_to_json(s);
+  const Scenario plain = load_scenario_file(kData + "/run/dma_small.yaml");
+  EXPECT_EQ(format_explain(plain).find("Crash"), std::string::npos);
+  EXPECT_EQ(explain_to_json(plain).find("\"crash\""), std::string::npos);
+}
+
+/// The message of loading `yaml` inline, or "(no error)".
+std::string inline_error(const std::string& yaml) {
+  try {
+    parse_scenario(yaml, "inline");
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(SimScenario, WritePathMistakes) {
+  const std::string head =
+      "title: t\nfiles:\n  - { path: log.bin, size: 0B }\nprocesses:\n  - name: w\n"
+      "    program:\n";
+  EXPECT_EQ(inline_error(head + "      - open: { file: log.bin, flags: [sync, sync] }\n"),
+            "inline:7:46: error: processes[0].program[0].open.flags[1]: the flag 'sync' is given "
+            "twice");
+  EXPECT_EQ(inline_error(head + "      - open: { file: log.bin, flags: [write] }\n"
+                                "      - write: { file: log.bin, bytes: 0B }\n"),
+            "inline:8:40: error: processes[0].program[1].write.bytes: writing 0B in all writes "
+            "nothing; leave bytes out for one chunk");
+  EXPECT_EQ(inline_error(head + "      - open: { file: log.bin, flags: [write] }\n"
+                                "      - fwrite: { file: log.bin, from: buf }\n"),
+            "inline:8:34: error: unknown key 'from' in processes[0].program[1].fwrite (allowed: "
+            "file, chunk, bytes, pattern)");
+  EXPECT_EQ(inline_error(head + "      - open: { file: log.bin, flags: [write] }\n"
+                                "      - write: { file: log.bin, pattern: \"\" }\n"),
+            "inline:8:42: error: processes[0].program[1].write.pattern: the text is empty (leave "
+            "pattern out for bytes generated from the seed)");
+  EXPECT_EQ(inline_error(head + "      - open: { file: log.bin, flags: [write] }\n"
+                                "      - close: { file: log.bin }\n"
+                                "      - fdatasync: { file: log.bin }\n"),
+            "inline:9:28: error: processes[0].program[2].fdatasync.file: 'log.bin' is not open "
+            "here; open it first with '- open: { file: log.bin }'");
+  EXPECT_EQ(inline_error(head + "      - sleep: { for: 1ms }\ncrash: { at: 1ms, kind: disk }\n"),
+            "inline:8:25: error: crash.kind: unknown crash kind 'disk' (process, kernel, power)");
+  EXPECT_EQ(inline_error(head + "      - sleep: { for: 1ms }\ncrash: 10ms\n"),
+            "inline:8:8: error: crash: expected a map of at, kind; got a single value");
+  EXPECT_EQ(inline_error(head + "      - sleep: { for: 1ms }\ncrash: { at: 1ms, when: 2ms }\n"),
+            "inline:8:19: error: unknown key 'when' in crash (allowed: at, kind)");
+  EXPECT_EQ(inline_error("title: t\nplatform: { kernel: { dirty_bytes: 8KiB, "
+                         "dirty_background_bytes: 0B } }\nprocesses:\n  - name: w\n"
+                         "    program:\n      - sleep: { for: 1ms }\n"),
+            "(no error)")
+      << "two pages is the least vm.dirty_bytes; 0B is the ratio form";
 }
 
 /// Loads `file` with the given --set arguments (the text after --set).

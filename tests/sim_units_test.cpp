@@ -106,6 +106,18 @@ TEST(SimUnits, MissingUnitSaysWhatIsExpected) {
             "expected a size with a unit, like 64KiB; got '4096' without a unit");
 }
 
+TEST(SimUnits, ZeroNeedsNoUnit) {
+  EXPECT_EQ(parse_size("0").bytes, 0U);
+  EXPECT_EQ(parse_size(" 0.0 ").bytes, 0U);
+  EXPECT_EQ(parse_time_ps("0"), 0U);
+  EXPECT_EQ(parse_bandwidth("0").bytes_per_second, 0U);
+  auto size = [](const std::string& t) { return parse_size(t); };
+  EXPECT_EQ(error_of(size, "1"), "expected a size with a unit, like 64KiB; got '1' without a unit");
+  EXPECT_EQ(error_of(size, "0.5"),
+            "expected a size with a unit, like 64KiB; got '0.5' without a unit");
+  EXPECT_EQ(error_of(size, "-0"), "a size cannot be negative: '-0'");
+}
+
 TEST(SimUnits, NegativeValuesAreRejected) {
   EXPECT_EQ(error_of([](const std::string& t) { return parse_time_ps(t); }, "-3ms"),
             "a time cannot be negative: '-3ms'");

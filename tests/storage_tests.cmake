@@ -5,6 +5,8 @@ iosim_add_test(page_cache_test page_cache_test.cpp)
 iosim_add_test(writeback_policy_test writeback_policy_test.cpp)
 # The storage path on the whole machine (models/os/vfs.cpp): page cache, read-ahead, eviction.
 iosim_add_test(storage_platform_test storage_platform_test.cpp)
+# The write path (models/os/writeback.cpp): dirty pages, writeback, fsync, O_DIRECT, crashes.
+iosim_add_test(storage_write_test storage_write_test.cpp)
 
 # The storage scenarios through the iosim program.
 if(TARGET iosim)

@@ -147,9 +147,72 @@ struct Eviction {
   std::uint64_t pages;
 };
 
-using Payload = std::variant<RegionDecl, Copy, Descriptor, ModeSwitch, ContextSwitch, Syscall,
-                             Interrupt, DeviceActivity, BusTenure, CpuInterval, Narration,
-                             Verification, Readahead, CacheAccess, Eviction>;
+/// The page cache's dirty state right after a change (a write(), a writeback submission or
+/// completion): NR_FILE_DIRTY and NR_WRITEBACK in bytes, and the thresholds of the moment
+/// (domain_dirty_limits). Successive records are a time series of dirty memory.
+struct DirtyState {
+  std::uint64_t dirty_bytes;
+  std::uint64_t writeback_bytes;
+  std::uint64_t background_bytes;  // background writeback starts above this
+  std::uint64_t limit_bytes;       // the hard limit (dirty_ratio / dirty_bytes)
+};
+
+/// The kernel submitted dirty pages [first, first + pages) of `file` for writing to the disk.
+/// `reason`: "background" (over the background threshold), "periodic" (expired inodes),
+/// "sync" (fsync, fdatasync, sync_file_range, O_SYNC), "direct" (O_DIRECT write), "invalidate"
+/// (written back before a direct I/O on the range).
+struct Writeback {
+  std::string file;
+  std::uint64_t first;
+  std::uint64_t pages;
+  std::uint64_t bytes;
+  std::string reason;
+};
+
+/// balance_dirty_pages() paused `process` from the record's start to its end.
+struct Throttle {
+  std::string process;
+  std::uint64_t dirty_bytes;  // dirty + writeback when it decided
+  double pos_ratio;           // 0 at or above the hard limit
+};
+
+/// From the record's end on, the model says that bytes [0, bytes) of `file`, as they were when
+/// the call named in `how` began its last step, are on stable media ("fsync", "fdatasync",
+/// "O_SYNC write", "O_DSYNC write", "O_DIRECT write", ...).
+struct Durable {
+  std::string file;
+  std::uint64_t bytes;
+  std::string how;
+};
+
+/// A crash at the record's time: `kind` is "process", "kernel" or "power". Lost bytes are the
+/// bytes of the files whose content after the crash differs from what the application wrote,
+/// by the layer they were still in: the application's own buffers (C library), the page cache
+/// (dirty, not yet on the disk), the disk's volatile write cache. `durable_lost` counts bytes
+/// the model had reported durable (Durable records) that did not survive: always 0 unless the
+/// model is wrong.
+struct Crash {
+  std::string kind;
+  std::uint64_t lost_application;
+  std::uint64_t lost_page_cache;
+  std::uint64_t lost_disk_cache;
+  std::uint64_t durable_bytes;
+  std::uint64_t durable_lost;
+};
+
+/// One contiguous range of `file` lost at a crash, and the layer it was still in:
+/// "application", "page_cache" or "disk_cache".
+struct Loss {
+  std::string file;
+  std::string layer;
+  std::uint64_t offset;
+  std::uint64_t bytes;
+};
+
+using Payload =
+    std::variant<RegionDecl, Copy, Descriptor, ModeSwitch, ContextSwitch, Syscall, Interrupt,
+                 DeviceActivity, BusTenure, CpuInterval, Narration, Verification, Readahead,
+                 CacheAccess, Eviction, DirtyState, Writeback, Throttle, Durable, Crash, Loss>;
 
 struct Record {
   Picoseconds start = 0, end = 0;

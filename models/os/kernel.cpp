@@ -93,6 +93,13 @@ std::string Kernel::describe_unfinished() const {
 
 void Kernel::boot() {
   started_ = true;
+  auto writes = [](const Operation& op) {
+    return std::holds_alternative<FileWrite>(op) || std::holds_alternative<StdioWrite>(op);
+  };
+  for (const auto& p : processes_) {
+    write_path_used_ = write_path_used_ || any_operation(p->spec.program, writes) ||
+                       any_operation(p->spec.setup, writes);
+  }
   for (auto& p : processes_) {
     if (p->finite) ++finite_processes_left_;
     // What its computation touches: one page, so that fills are real memory traffic.
@@ -105,7 +112,10 @@ void Kernel::boot() {
     sc_core::sc_spawn([this, process] { process_main(*process); },
                       sc_core::sc_gen_unique_name(process->spec.name.c_str()));
   }
-  if (finite_processes_left_ == 0) {
+  // The flusher thread exists in runs that write files (in others it would only sleep).
+  if (write_path_used_) start_flusher();
+  if (crash_) sc_core::sc_spawn([this] { crash_thread(); }, "crash");
+  if (finite_processes_left_ == 0 && !crash_) {
     end_time_ = now_ps();
     sc_core::sc_stop();
   }
@@ -121,10 +131,20 @@ void Kernel::process_main(Process& p) {
   for (const Operation& op : p.spec.setup) run(p, op);
   p.task.step.clear();
   for (const Operation& op : p.spec.program) run(p, op);
+  // exit() flushes the C library's streams (their bytes reach the kernel only now).
+  for (auto& [path, stream] : p.stdio) {
+    if (!crashed_) flush_stream(p, path, stream);
+  }
+  if (crashed_) {
+    // The machine stopped at the crash: this process never gets further.
+    sc_core::sc_event never;
+    sc_core::wait(never);
+  }
   exit_process(p);
 }
 
 void Kernel::run(Process& p, const Operation& op) {
+  if (crashed_) return;
   if (const auto* c = std::get_if<Compute>(&op)) {
     compute(p, *c);
   } else if (const auto* s = std::get_if<Sleep>(&op)) {
@@ -155,9 +175,22 @@ void Kernel::run(Process& p, const Operation& op) {
     splice(p, *sp);
   } else if (const auto* te = std::get_if<Tee>(&op)) {
     tee(p, *te);
+  } else if (const auto* fw = std::get_if<FileWrite>(&op)) {
+    file_write(p, *fw);
+  } else if (const auto* sw = std::get_if<StdioWrite>(&op)) {
+    stdio_write(p, *sw);
+  } else if (const auto* sf2 = std::get_if<StdioFlush>(&op)) {
+    stdio_flush(p, *sf2);
+  } else if (const auto* fy = std::get_if<FileSync>(&op)) {
+    file_sync(p, *fy);
+  } else if (const auto* cr = std::get_if<Crash>(&op)) {
+    crash_now(cr->kind, now_ps());
   } else if (const auto* loop = std::get_if<Repeat>(&op)) {
     for (std::uint64_t i = 0; i < loop->count; ++i) {
-      for (const Operation& inner : loop->body) run(p, inner);
+      for (const Operation& inner : loop->body) {
+        if (crashed_) return;
+        run(p, inner);
+      }
     }
   }
 }
@@ -286,6 +319,14 @@ void Kernel::exit_process(Process& p) {
   cpu_.acquire(p.task);
   p.state = Process::State::done;
   if (p.finite && --finite_processes_left_ == 0) {
+    if (crash_ && !crashed_) {
+      // A crash is still to come: the machine runs on (the flusher, the disk's cache) until it.
+      Process* next = pop_runnable();
+      cpu_.switch_to(next ? &next->task : nullptr, "exit");
+      cpu_.release(p.task);
+      return;
+    }
+    verify_written_files();
     if (!sockets_drained()) {
       // The kernel keeps sending after the last write() or sendfile() has returned: the run
       // ends when the peer has acknowledged every byte.
@@ -550,11 +591,28 @@ void Kernel::verify(const Process& p, const PendingIo& io) {
 
 // --- ATA drivers ------------------------------------------------------------------------------
 
-void Kernel::ata_issue(unsigned disk, std::uint64_t lba, std::uint64_t sectors, bool dma,
+void Kernel::ata_issue(unsigned disk, std::uint64_t lba, std::uint64_t sectors, AtaOp op,
                        bool interrupts, sc_time& local) {
   const std::uint64_t base = wiring_.disk_registers.at(disk);
   cpu_.io_write(base + ata::device_control, interrupts ? 0 : ata::control_no_interrupts, 1, local);
-  const bool ext = sectors > ata::max_sectors_28 || lba + sectors > ata::lba28_limit;
+  // FUA exists only as an LBA48 command (WRITE DMA FUA EXT).
+  const bool ext = sectors > ata::max_sectors_28 || lba + sectors > ata::lba28_limit ||
+                   op == AtaOp::write_dma_fua;
+  std::uint32_t command = 0;
+  switch (op) {
+    case AtaOp::read_pio:
+      command = ext ? ata::read_sectors_ext : ata::read_sectors;
+      break;
+    case AtaOp::read_dma:
+      command = ext ? ata::read_dma_ext : ata::read_dma;
+      break;
+    case AtaOp::write_dma:
+      command = ext ? ata::write_dma_ext : ata::write_dma;
+      break;
+    case AtaOp::write_dma_fua:
+      command = ata::write_dma_fua_ext;
+      break;
+  }
   if (ext) {
     // LBA48: each register takes its high-order byte first.
     cpu_.io_write(base + ata::sector_count, (sectors >> 8) & 0xFF, 1, local);
@@ -566,15 +624,20 @@ void Kernel::ata_issue(unsigned disk, std::uint64_t lba, std::uint64_t sectors, 
     cpu_.io_write(base + ata::lba_mid, (lba >> 8) & 0xFF, 1, local);
     cpu_.io_write(base + ata::lba_high, (lba >> 16) & 0xFF, 1, local);
     cpu_.io_write(base + ata::device, ata::device_lba, 1, local);
-    cpu_.io_write(base + ata::command, dma ? ata::read_dma_ext : ata::read_sectors_ext, 1, local);
   } else {
     cpu_.io_write(base + ata::sector_count, sectors & 0xFF, 1, local);  // 256 is written as 0
     cpu_.io_write(base + ata::lba_low, lba & 0xFF, 1, local);
     cpu_.io_write(base + ata::lba_mid, (lba >> 8) & 0xFF, 1, local);
     cpu_.io_write(base + ata::lba_high, (lba >> 16) & 0xFF, 1, local);
     cpu_.io_write(base + ata::device, ata::device_lba | ((lba >> 24) & 0x0F), 1, local);
-    cpu_.io_write(base + ata::command, dma ? ata::read_dma : ata::read_sectors, 1, local);
   }
+  cpu_.io_write(base + ata::command, command, 1, local);
+}
+
+void Kernel::ata_flush(unsigned disk, sc_time& local) {
+  const std::uint64_t base = wiring_.disk_registers.at(disk);
+  cpu_.io_write(base + ata::device_control, 0, 1, local);
+  cpu_.io_write(base + ata::command, ata::flush_cache, 1, local);
 }
 
 bool Kernel::pio_sector(PendingIo& io, sc_time& local, hw::Task* polling_task) {
@@ -619,7 +682,8 @@ bool Kernel::ata_read_pio_polled(Process& p, PendingIo& io) {
     io.command_sectors = std::min(total - io.command_first, params_.max_sectors_per_command);
     io.command_done = 0;
     io.copy_id = context_.new_copy_id();
-    ata_issue(io.disk, io.lba + io.command_first, io.command_sectors, false, false, local);
+    ata_issue(io.disk, io.lba + io.command_first, io.command_sectors, AtaOp::read_pio, false,
+              local);
     if (!io.device_started) io.device_started = now_ps() + to_ps(local);
     while (io.command_done < io.command_sectors) {
       if (!pio_sector(io, local, &p.task)) {
@@ -643,7 +707,7 @@ bool Kernel::ata_read_pio_interrupt(Process& p, PendingIo& io) {
     io.copy_id = context_.new_copy_id();
     sc_time local = SC_ZERO_TIME;
     pending_by_line_[line] = &io;
-    ata_issue(io.disk, io.lba + io.command_first, io.command_sectors, false, true, local);
+    ata_issue(io.disk, io.lba + io.command_first, io.command_sectors, AtaOp::read_pio, true, local);
     cpu_.sync(&p.task, local);
     if (!io.device_started) io.device_started = now_ps();
     block(p);  // the handler moves each sector as its interrupt arrives
@@ -692,7 +756,7 @@ bool Kernel::ata_read_dma(Process& p, PendingIo& io, DmaMode mode) {
     cpu_.io_write(channel + Dma::kMode, Dma::kTypeDeviceToMemory | discipline | chain, 4, local);
     cpu_.io_write(channel + Dma::kMask, 0, 4, local);
     pending_by_line_[line] = &io;
-    ata_issue(io.disk, io.lba + io.command_first, io.command_sectors, true, true, local);
+    ata_issue(io.disk, io.lba + io.command_first, io.command_sectors, AtaOp::read_dma, true, local);
     cpu_.sync(&p.task, local);
     if (!io.device_started) io.device_started = now_ps();
     block(p);  // one interrupt when the disk has seen terminal count

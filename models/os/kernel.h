@@ -20,6 +20,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@
 #include "models/os/page_cache.h"
 #include "models/os/program.h"
 #include "models/os/readahead.h"
+#include "models/os/writeback_policy.h"
 
 namespace iosim::hw {
 class Disk;
@@ -78,8 +80,11 @@ class Kernel : public sc_core::sc_module {
   /// std::invalid_argument for a duplicate path, an unknown device or a disk that is full.
   void add_file(const FileSpec& spec);
 
+  /// A crash at `spec.at` wherever the processes are: the run ends there (docs/models/kernel.md).
+  void schedule_crash(const CrashSpec& spec);
+
   /// True once every process with finite work has ended.
-  bool finished() const { return finite_processes_left_ == 0 && started_; }
+  bool finished() const { return (finite_processes_left_ == 0 && started_) || crashed_; }
   Picoseconds end_time() const { return end_time_; }
   /// What is still blocked, for a report when the run stops unfinished.
   std::string describe_unfinished() const;
@@ -95,6 +100,10 @@ class Kernel : public sc_core::sc_module {
   struct File;
   struct OpenFile;
   struct BlockRequest;
+  /// What a block request does.
+  enum class IoKind { read, write, flush };
+  struct StdioStream;
+  struct DurablePage;
   struct Socket;
   struct Pipe;
 
@@ -189,6 +198,96 @@ class Kernel : public sc_core::sc_module {
                        std::size_t n) const;
   bool sockets_drained() const;
 
+  // The write path (writeback.cpp): buffered and direct write(), the C library's buffers,
+  // dirty pages and their throttling, the flusher thread, fsync and friends, crashes.
+  struct IoBatch;
+  void file_write(Process& p, const FileWrite& op);
+  void stdio_write(Process& p, const StdioWrite& op);
+  void stdio_flush(Process& p, const StdioFlush& op);
+  void file_sync(Process& p, const FileSync& op);
+  /// "O_RDWR|O_SYNC": the flags as open()'s Syscall record shows them.
+  static std::string describe_open_flags(const OpenFlags& flags);
+  /// The application puts `n` bytes into `buffer` (a pattern, or a fresh payload stream).
+  void fill_user_bytes(Process& p, Buffer& buffer, std::uint64_t n, const std::string& pattern);
+  /// One write() that fails at once with `error`.
+  void failed_write(Process& p, const std::string& args, const std::string& error);
+  /// One write() of `n` bytes of `from` (from its offset 0) at the file position (the end with
+  /// O_APPEND); returns the bytes written, 0 with `error` set on failure.
+  std::uint64_t file_write_call(Process& p, OpenFile& f, Buffer& from, std::uint64_t n,
+                                std::string& error);
+  /// The buffered part of write(): copies into page-cache pages and dirties them, then
+  /// balance_dirty_pages().
+  void write_to_page_cache(Process& p, OpenFile& f, Buffer& from, std::uint64_t position,
+                           std::uint64_t n);
+  /// An O_DIRECT write: DMA from the user buffer to the disk (after writing back the cached
+  /// pages of the range; they are dropped after).
+  void write_direct(Process& p, OpenFile& f, Buffer& from, std::uint64_t position, std::uint64_t n);
+  /// An O_DIRECT read() of `bytes` at the file position: DMA from the disk into the user
+  /// buffer; returns the bytes read.
+  std::uint64_t read_direct(Process& p, OpenFile& f, Buffer& into, std::uint64_t bytes);
+  /// Writes the dirty pages of [first, last] and waits for every page of it under writeback.
+  void write_back_range(Process& p, File& file, std::uint64_t first, std::uint64_t last);
+  /// The common core of fsync, fdatasync, sync_file_range and O_SYNC: writes the file's dirty
+  /// pages and waits; `metadata` writes the journal block; `flush` empties the disk's volatile
+  /// cache and reports the file durable (`how`).
+  void sync_file(Process& p, File& file, bool flush, bool metadata, const std::string& how);
+  /// Submits writes of the dirty pages `indices` (ascending) of `file`.
+  std::shared_ptr<IoBatch> submit_writeback(Process& p, File& file,
+                                            const std::vector<std::uint64_t>& indices,
+                                            const std::string& reason);
+  /// Submits direct reads or writes of file bytes [position, position + n) to or from `buffer`.
+  std::shared_ptr<IoBatch> submit_direct(Process& p, File& file, Buffer& buffer,
+                                         std::uint64_t position, std::uint64_t n, IoKind kind,
+                                         bool fua);
+  void wait_for_batch(Process& p, const std::shared_ptr<IoBatch>& batch);
+  /// Sleeps until page `key` is no longer under writeback (stable pages: the DMA is reading it).
+  void wait_for_writeback(Process& p, const PageKey& key);
+  void wait_for_file_writeback(Process& p, const File& file);
+  /// FLUSH CACHE through the block queue (nothing when the disk has no volatile cache); waits.
+  /// Returns the time everything written before was on the media.
+  Picoseconds flush_disk(Process& p, unsigned disk);
+  /// The file system's metadata of `file` (one journal block) to the disk; waits.
+  void write_metadata(Process& p, File& file);
+  /// balance_dirty_pages() after `p` dirtied `pages_dirtied` pages.
+  void balance_dirty(Process& p, std::uint64_t pages_dirtied);
+  DirtyThresholds dirty_thresholds() const;
+  /// A DirtyState record (only in runs that write files).
+  void record_dirty_state(Picoseconds at);
+  /// Blocks `p` in the kernel until woken or, with a timeout, until it has passed; returns
+  /// whether it was woken.
+  bool block_for(Process& p, std::optional<Picoseconds> timeout, const std::string& reason);
+  void start_flusher();
+  void kick_flusher();
+  void flusher_main(Process& p);
+  /// Gives `file` extents for its first `pages` pages (a file that grows); false: disk full.
+  bool allocate_pages(File& file, std::uint64_t pages);
+  // The checker's views of a file's bytes, a page at a time: as the application wrote them;
+  // as the kernel has them (the page cache, else the disk); on the disk (newest, cache
+  // included, or what a power loss at `power_lost_at` leaves on the media).
+  void app_page(const File& file, std::uint64_t index, std::uint8_t* out) const;
+  void kernel_page(const File& file, std::uint64_t index, std::uint8_t* out) const;
+  void disk_page(const File& file, std::uint64_t index, std::uint8_t* out,
+                 std::optional<Picoseconds> power_lost_at) const;
+  void written_bytes(const File& file, std::uint64_t offset, std::uint8_t* out,
+                     std::size_t n) const;
+  /// The application's copy of page `index`, created from the file's bytes when first written.
+  std::vector<std::uint8_t>& written_page(File& file, std::uint64_t index);
+  /// Records that the application wrote bytes [from, from + n) of page `index`.
+  void mark_written(File& file, std::uint64_t index, std::uint64_t from, std::uint64_t n);
+  std::map<std::uint64_t, std::vector<std::uint8_t>> snapshot_pages(const File& file) const;
+  /// Reports the pages of [first, last] in `snapshot` that are still as written durable from
+  /// `at` on (a Durable record).
+  void claim_durable(File& file, std::uint64_t first, std::uint64_t last,
+                     const std::map<std::uint64_t, std::vector<std::uint8_t>>& snapshot,
+                     Picoseconds at, const std::string& how);
+  /// The crash: what each layer lost, then the run ends.
+  void crash_now(CrashKind kind, Picoseconds at);
+  void crash_thread();
+  /// The C library writes out what the stream's buffer holds.
+  void flush_stream(Process& p, const std::string& path, StdioStream& stream);
+  /// At the end of a run: every written file, as the kernel has it, against what was written.
+  void verify_written_files();
+
   // The page cache and the block layer below it (vfs.cpp).
   void set_up_files();
   /// Inserts a page (not yet up to date) and gives it a frame; reclaims first when full.
@@ -199,6 +298,9 @@ class Kernel : public sc_core::sc_module {
   void start_block_request(BlockRequest& request, sc_core::sc_time& local);
   /// The disk's interrupt for the request in flight: finishes it, starts the next one.
   void complete_block_request(unsigned disk, sc_core::sc_time& local);
+  void finish_read_request(BlockRequest& request, sc_core::sc_time& local);
+  /// A write or flush completed at `done`: ends the pages' writeback, wakes the waiters.
+  void finish_write_request(BlockRequest& request, Picoseconds done);
   /// Blocks `p` until page `key` is up to date.
   void wait_for_page(Process& p, const PageKey& key);
   /// The checker's source: bytes [offset, offset + n) of a file as created.
@@ -227,8 +329,13 @@ class Kernel : public sc_core::sc_module {
                                                                 std::uint64_t bytes) const;
 
   // Drivers.
-  void ata_issue(unsigned disk, std::uint64_t lba, std::uint64_t sectors, bool dma, bool interrupts,
+  /// What an ATA command does: picks READ SECTORS / READ DMA / WRITE DMA / WRITE DMA FUA EXT,
+  /// in their 28-bit or 48-bit forms.
+  enum class AtaOp { read_pio, read_dma, write_dma, write_dma_fua };
+  void ata_issue(unsigned disk, std::uint64_t lba, std::uint64_t sectors, AtaOp op, bool interrupts,
                  sc_core::sc_time& local);
+  /// FLUSH CACHE with the completion interrupt on.
+  void ata_flush(unsigned disk, sc_core::sc_time& local);
   bool ata_read_pio_polled(Process& p, PendingIo& io);
   bool ata_read_pio_interrupt(Process& p, PendingIo& io);
   bool ata_read_dma(Process& p, PendingIo& io, DmaMode mode);
@@ -273,6 +380,18 @@ class Kernel : public sc_core::sc_module {
   std::map<unsigned, std::uint64_t> descriptor_tables_;  // per disk, reused by each request
   std::map<unsigned, std::uint64_t> fs_next_lba_;        // per disk: where the next file goes
   std::uint64_t random_order_draws_ = 0;                 // for FileRead order: random
+
+  // Write path.
+  bool write_path_used_ = false;  // a program writes files: the flusher runs, DirtyState records
+  std::map<PageKey, BlockRequest*> pages_under_writeback_;
+  Process* flusher_ = nullptr;
+  bool flusher_kicked_ = false;
+  Picoseconds last_periodic_writeback_ = 0;
+  std::optional<CrashSpec> crash_;
+  bool crashed_ = false;
+  std::uint64_t write_calls_ = 0;  // numbers each write()'s generated bytes
+  std::uint64_t stdio_streams_ = 0;
+  std::uint64_t journal_frame_ = 0;
 
   // Network path.
   std::vector<std::unique_ptr<Socket>> sockets_;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -25,7 +26,8 @@ inline constexpr std::uint64_t data = 0x0, sector_count = 0x2, lba_low = 0x3, lb
 inline constexpr std::uint32_t status_busy = 0x80, status_drq = 0x08, status_error = 0x01;
 inline constexpr std::uint32_t device_lba = 0x40, control_no_interrupts = 0x02;
 inline constexpr std::uint32_t read_sectors = 0x20, read_sectors_ext = 0x24, read_dma = 0xC8,
-                               read_dma_ext = 0x25;
+                               read_dma_ext = 0x25, write_dma = 0xCA, write_dma_ext = 0x35,
+                               write_dma_fua_ext = 0x3D, flush_cache = 0xE7;
 inline constexpr std::uint64_t lba28_limit = 1ULL << 28;
 inline constexpr std::uint64_t max_sectors_28 = 256;
 }  // namespace ata
@@ -56,6 +58,12 @@ struct Kernel::PendingIo {
   std::string error;
 };
 
+/// Bytes a sync reported durable, and from when (the flush's completion).
+struct Kernel::DurablePage {
+  std::vector<std::uint8_t> bytes;
+  Picoseconds at = 0;
+};
+
 /// A file of the extent-based file system: where its pages are on the disk.
 struct Kernel::File {
   struct Extent {
@@ -69,6 +77,18 @@ struct Kernel::File {
   std::uint64_t stream = 0;  // payload stream of generated contents
   std::uint64_t pages = 0;   // ceil(size / page size)
   std::vector<Extent> extents;
+  std::uint64_t allocated_pages = 0;  // pages the extents cover (a growing file gets more)
+  /// The checker's record of what the application wrote (no simulated time): the bytes of every
+  /// page a write() changed, as the application handed them over. Other pages hold what the
+  /// file was created with (file_bytes).
+  std::map<std::uint64_t, std::vector<std::uint8_t>> written;
+  /// Pages the model reported durable (a Durable record) and their bytes then; a page written
+  /// again drops out until the next claim.
+  std::map<std::uint64_t, DurablePage> durable;
+  /// Which bytes of each page in `written` the application wrote (a crash counts only those).
+  std::map<std::uint64_t, std::vector<bool>> written_mask;
+  std::uint64_t created_size = 0;  // the size at set-up: file_bytes() beyond it are zeros
+  bool size_dirty = false;         // the size changed since the metadata was last written
   /// The extent holding page `index`.
   const Extent& extent_of(std::uint64_t index) const;
 };
@@ -81,9 +101,25 @@ struct Kernel::OpenFile {
   ReadaheadState readahead;
   std::uint64_t ra_pages = 0;  // file->f_ra.ra_pages: the device's read-ahead, changed by fadvise
   bool fadv_random = false;    // FMODE_RANDOM
+  OpenFlags flags;
   // A MAP_SHARED mapping of the file (mmap_write): the pages touched so far (mapped by a fault).
   bool mapped = false;
   std::set<std::uint64_t> mapped_pages;
+};
+
+/// The C library's buffer of one stream (fwrite): bytes the process wrote that the kernel has
+/// not seen yet.
+struct Kernel::StdioStream {
+  Buffer* buffer = nullptr;  // in the process's memory, region <process>.stdio<n>
+  std::uint64_t used = 0;
+  std::vector<std::uint8_t> bytes;  // the checker's copy of what it holds
+};
+
+/// Requests a caller waits for together: the last completion wakes it.
+struct Kernel::IoBatch {
+  std::uint64_t pending = 0;
+  Picoseconds completed = 0;
+  std::vector<Process*> waiters;
 };
 
 struct Kernel::Process {
@@ -99,6 +135,13 @@ struct Kernel::Process {
   std::map<std::string, OpenFile> open_files;          // by path
   std::map<std::string, Socket*> sockets;              // by the scenario's name
   std::map<std::string, std::unique_ptr<Pipe>> pipes;  // by the scenario's name
+  /// The C library's buffer of each stream (fwrite), by path.
+  std::map<std::string, StdioStream> stdio;
+  bool kernel_thread = false;  // the flusher: runs kernel code only, never ends the run
+  // balance_dirty_pages_ratelimited(): pages dirtied since the last call into the throttle, and
+  // how many may be dirtied before the next (current->nr_dirtied, nr_dirtied_pause).
+  std::uint64_t nr_dirtied = 0;
+  std::uint64_t nr_dirtied_pause = (128ULL << 10) / kPageSize;
 };
 
 /// A pipe: a ring of kernel.pipe_buffers slots, each a reference to bytes of one page-cache page
@@ -153,16 +196,28 @@ struct Kernel::Socket {
   std::vector<Sent> sent_log;
 };
 
-/// One read command of the block layer: contiguous pages of one file, on one extent, at most
-/// max_sectors_per_command sectors, moved by DMA into their page-cache frames.
+/// One command of the block layer. A read: contiguous pages of one file, on one extent, at most
+/// max_sectors_per_command sectors, moved by DMA into their page-cache frames. A write: the same
+/// from the frames to the disk (page-cache writeback, or a direct write from a user buffer). A
+/// flush: FLUSH CACHE, no data.
 struct Kernel::BlockRequest {
+  using Kind = IoKind;
+  Kind kind = Kind::read;
+  bool fua = false;        // write: WRITE DMA FUA EXT, done only once on the media
+  bool page_cache = true;  // write: the pages are page-cache pages (end their writeback)
+  std::string reason;      // write: why (the Writeback record's reason)
+  /// Called from the completion interrupt with the time the request completed.
+  std::function<void(Picoseconds)> on_complete;
   unsigned disk = 0;
   File* file = nullptr;
   std::uint64_t first_page = 0;
   std::uint64_t pages = 0;
   std::uint64_t lba = 0;
   std::vector<std::uint64_t> frames;  // one per page, in order
-  bool async = false;                 // read-ahead the submitter does not wait for
+  /// A direct I/O: the user buffer's physically contiguous pieces (address, length), used
+  /// instead of `frames`; `pages` and `first_page` then describe the file range only.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> pieces;
+  bool async = false;  // read-ahead the submitter does not wait for
   Process* submitter = nullptr;
   Picoseconds submitted = 0;
   bool failed = false;

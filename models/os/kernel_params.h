@@ -4,6 +4,7 @@
 
 #include "models/core/params.h"
 #include "models/core/units.h"
+#include "models/os/writeback_policy.h"
 
 namespace iosim::os {
 
@@ -26,6 +27,11 @@ struct KernelParams {
   sc_core::sc_time page_fault_work{1, sc_core::SC_US};
   std::uint64_t fault_around_kb = 64;
   std::uint64_t pipe_buffers = 16;
+  // The write path: dirty pages, writeback, durability.
+  DirtyParams dirty;  // the vm.dirty_* sysctls, visited as kernel.dirty_*
+  ByteSize stdio_buffer{4096};
+  sc_core::sc_time page_dirty_work{100, sc_core::SC_NS};
+  sc_core::sc_time flusher_work{5, sc_core::SC_US};
 
   template <class V>
   void visit_params(V& v) {
@@ -111,6 +117,22 @@ struct KernelParams {
                "PIPE_DEF_BUFFERS = 16 (include/linux/pipe_fs_i.h): 64 KiB of 4 KiB pages; "
                "fcntl(F_SETPIPE_SZ) changes it"},
       pipe_buffers);
+    dirty.visit_params(v);
+    v(ParamDoc{"stdio_buffer",
+               "Buffer of a C library stream (fwrite): bytes stay in the process until it is "
+               "full or fflush() writes it",
+               "glibc: st_blksize of the file, 4 KiB on ext4 (BUFSIZ 8 KiB)"},
+      stdio_buffer);
+    v(ParamDoc{"page_dirty_work",
+               "CPU time of a buffered write() per page besides the copy (write_begin / "
+               "write_end: find or allocate the page, mark it dirty, account it)",
+               "textbook: ~0.1 us"},
+      page_dirty_work);
+    v(ParamDoc{"flusher_work",
+               "CPU time of the flusher thread (kworker, wb_workfn) each time it wakes to write "
+               "back, besides building each request (driver_setup)",
+               "textbook: ~5 us"},
+      flusher_work);
   }
 };
 

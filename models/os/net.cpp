@@ -197,7 +197,7 @@ void Kernel::expected_stream(std::uint32_t connection, std::uint64_t offset, std
     if (from >= to) continue;
     std::uint8_t* dst = out + (from - offset);
     if (it->file != nullptr) {
-      file_bytes(*it->file, it->file_offset + (from - it->at), dst, to - from);
+      written_bytes(*it->file, it->file_offset + (from - it->at), dst, to - from);
     } else {
       std::copy(it->bytes.begin() + static_cast<std::ptrdiff_t>(from - it->at),
                 it->bytes.begin() + static_cast<std::ptrdiff_t>(to - it->at), dst);

@@ -62,4 +62,28 @@ const char* to_string(SpliceEnd end) {
   return "?";
 }
 
+const char* to_string(SyncKind kind) {
+  switch (kind) {
+    case SyncKind::fsync:
+      return "fsync";
+    case SyncKind::fdatasync:
+      return "fdatasync";
+    case SyncKind::sync_file_range:
+      return "sync_file_range";
+  }
+  return "?";
+}
+
+const char* to_string(CrashKind kind) {
+  switch (kind) {
+    case CrashKind::process:
+      return "process";
+    case CrashKind::kernel:
+      return "kernel";
+    case CrashKind::power:
+      return "power";
+  }
+  return "?";
+}
+
 }  // namespace iosim::os

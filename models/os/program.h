@@ -43,10 +43,20 @@ struct Sleep {
   sc_core::sc_time duration = sc_core::SC_ZERO_TIME;
 };
 
-/// open(path, O_RDONLY): the process gets a file description for `path` (its own file
-/// position and read-ahead state). Later operations name the file by its path.
+/// The open() flags the model knows (man 2 open). All false: O_RDONLY.
+struct OpenFlags {
+  bool write = false;   // O_RDWR: write() is allowed
+  bool sync = false;    // O_SYNC: each write() returns once its data and metadata are durable
+  bool dsync = false;   // O_DSYNC: likewise for the data (and the metadata needed to read it)
+  bool direct = false;  // O_DIRECT: read() and write() bypass the page cache (aligned only)
+  bool append = false;  // O_APPEND: every write() goes to the end of the file
+};
+
+/// open(path, flags): the process gets a file description for `path` (its own file position and
+/// read-ahead state). Later operations name the file by its path.
 struct FileOpen {
   std::string path;
+  OpenFlags flags;
 };
 
 /// The order in which FileRead visits the file's chunks.
@@ -150,6 +160,58 @@ struct Tee {
   ByteSize bytes{0};
 };
 
+/// write() calls on a file opened for writing: `bytes` in all, `chunk` bytes a call, from the
+/// file position (the end with O_APPEND), out of the process's buffer `from`. Before each call
+/// the application puts its bytes into the buffer (no simulated time: model the application's
+/// own work with `compute`): `pattern` repeated, or, when empty, bytes generated from the run's
+/// seed, different for every call, so that a lost write is always visible.
+struct FileWrite {
+  std::string path;
+  ByteSize chunk{4096};
+  ByteSize bytes{0};
+  std::string from = "buf";
+  std::string pattern;
+};
+
+/// fwrite() through the C library's buffer of the stream (a FILE with a buffer of
+/// kernel.stdio_buffer bytes, glibc's st_blksize): each call copies `chunk` bytes into that user
+/// space buffer (the CPU in user mode); when it is full the library write()s it. Until then the
+/// bytes exist only in the process: a process crash loses them.
+struct StdioWrite {
+  std::string path;
+  ByteSize chunk{4096};
+  ByteSize bytes{0};
+  std::string pattern;
+};
+
+/// fflush(): the C library write()s what its buffer of the stream holds.
+struct StdioFlush {
+  std::string path;
+};
+
+/// fsync(fd), fdatasync(fd) or sync_file_range(fd, 0, 0, WAIT_BEFORE | WRITE | WAIT_AFTER).
+enum class SyncKind { fsync, fdatasync, sync_file_range };
+const char* to_string(SyncKind kind);
+struct FileSync {
+  std::string path;
+  SyncKind kind = SyncKind::fsync;
+};
+
+/// What dies: the process (its user memory, the C library's buffers), the kernel (also the page
+/// cache; the disk keeps power and writes its cache out) or the power (also the disk's volatile
+/// write cache).
+enum class CrashKind { process, kernel, power };
+const char* to_string(CrashKind kind);
+/// A crash point in a program: when the process gets here, the crash happens and the run ends.
+struct Crash {
+  CrashKind kind = CrashKind::power;
+};
+/// A crash at a simulated time, wherever the processes are (the scenario's top-level `crash`).
+struct CrashSpec {
+  CrashKind kind = CrashKind::power;
+  sc_core::sc_time at = sc_core::SC_ZERO_TIME;
+};
+
 struct Operation;
 
 /// `body` run `count` times in a row (a loop in the program, not `count` copies of it: a
@@ -161,7 +223,8 @@ struct Repeat {
 
 using OperationVariant =
     std::variant<DeviceRead, Compute, Sleep, FileOpen, FileRead, FileSeek, FileAdvise, FileClose,
-                 SocketConnect, ReadWrite, SendFile, MmapWrite, PipeCreate, Splice, Tee, Repeat>;
+                 SocketConnect, ReadWrite, SendFile, MmapWrite, PipeCreate, Splice, Tee, FileWrite,
+                 StdioWrite, StdioFlush, FileSync, Crash, Repeat>;
 
 /// One step of a program. A struct rather than an alias so that Repeat can hold a list of them;
 /// std::visit, std::get_if and std::holds_alternative work on it as on the variant.

@@ -76,6 +76,8 @@ void Kernel::add_file(const FileSpec& spec) {
   file->disk = disk;
   file->stream = kFileStreamBase + file->id;
   file->pages = (spec.size.bytes + kPage - 1) / kPage;
+  file->allocated_pages = file->pages;
+  file->created_size = spec.size.bytes;
 
   // Allocation: files one after the other from fs_first_lba, page-aligned, in extents of at most
   // fs_max_extent (like ext4 extents on an empty disk).
@@ -123,7 +125,7 @@ void Kernel::add_file(const FileSpec& spec) {
 
 void Kernel::file_bytes(const File& file, std::uint64_t offset, std::uint8_t* out,
                         std::size_t n) const {
-  const std::uint64_t size = file.spec.size.bytes;
+  const std::uint64_t size = file.created_size;
   std::fill(out, out + n, 0);  // beyond the end of the file: zeros, as in the page cache
   if (offset >= size) return;
   const std::size_t within = static_cast<std::size_t>(std::min<std::uint64_t>(n, size - offset));
@@ -279,17 +281,27 @@ void Kernel::queue_block_request(std::unique_ptr<BlockRequest> request, sc_time&
 
 void Kernel::start_block_request(BlockRequest& request, sc_time& local) {
   using Dma = hw::DmaController;
+  block_disk_by_line_[wiring_.disk_irq_lines.at(request.disk)] = request.disk;
+  if (request.kind == BlockRequest::Kind::flush) {
+    ata_flush(request.disk, local);
+    return;
+  }
+  const bool writing = request.kind == BlockRequest::Kind::write;
   const std::uint64_t sector = wiring_.sector_size;
-  const std::uint64_t bytes = request.pages * kPage;
-  // Physically contiguous pieces of the frames: one descriptor each.
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> pieces;
-  for (std::uint64_t frame : request.frames) {
-    if (!pieces.empty() && pieces.back().first + pieces.back().second == frame) {
-      pieces.back().second += kPage;
-    } else {
-      pieces.emplace_back(frame, kPage);
+  // Physically contiguous pieces of the frames (or of a direct I/O's user buffer): one
+  // descriptor each.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> pieces = request.pieces;
+  if (pieces.empty()) {
+    for (std::uint64_t frame : request.frames) {
+      if (!pieces.empty() && pieces.back().first + pieces.back().second == frame) {
+        pieces.back().second += kPage;
+      } else {
+        pieces.emplace_back(frame, kPage);
+      }
     }
   }
+  std::uint64_t bytes = 0;
+  for (const auto& piece : pieces) bytes += piece.second;
   std::uint32_t address = static_cast<std::uint32_t>(pieces.front().first);
   std::uint32_t chain = 0;
   if (pieces.size() > 1) {
@@ -319,10 +331,15 @@ void Kernel::start_block_request(BlockRequest& request, sc_time& local) {
   cpu_.io_write(channel + Dma::kMask, 1, 4, local);
   cpu_.io_write(channel + Dma::kAddress, address, 4, local);
   cpu_.io_write(channel + Dma::kCount, static_cast<std::uint32_t>(bytes), 4, local);
-  cpu_.io_write(channel + Dma::kMode, Dma::kTypeDeviceToMemory | Dma::kSingle | chain, 4, local);
+  cpu_.io_write(
+      channel + Dma::kMode,
+      (writing ? Dma::kTypeMemoryToDevice : Dma::kTypeDeviceToMemory) | Dma::kSingle | chain, 4,
+      local);
   cpu_.io_write(channel + Dma::kMask, 0, 4, local);
-  block_disk_by_line_[wiring_.disk_irq_lines.at(request.disk)] = request.disk;
-  ata_issue(request.disk, request.lba, bytes / sector, true, true, local);
+  const AtaOp op = !writing      ? AtaOp::read_dma
+                   : request.fua ? AtaOp::write_dma_fua
+                                 : AtaOp::write_dma;
+  ata_issue(request.disk, request.lba, bytes / sector, op, true, local);
 }
 
 void Kernel::complete_block_request(unsigned disk, sc_time& local) {
@@ -337,15 +354,42 @@ void Kernel::complete_block_request(unsigned disk, sc_time& local) {
   const std::uint64_t channel =
       wiring_.dma_registers + wiring_.disk_dma_channels.at(disk) * wiring_.dma_channel_stride;
   const std::uint32_t dma_status = cpu_.io_read(channel + hw::DmaController::kStatus, 4, local);
-  if ((status & ata::status_error) || !(dma_status & hw::DmaController::kStatusTerminalCount) ||
-      (dma_status & hw::DmaController::kStatusError)) {
-    throw hw::ModelError("kernel: reading " + request->file->spec.path + " from disk" +
-                         std::to_string(disk) + " failed");
+  const bool flush = request->kind == BlockRequest::Kind::flush;
+  if ((status & ata::status_error) ||
+      (!flush && (!(dma_status & hw::DmaController::kStatusTerminalCount) ||
+                  (dma_status & hw::DmaController::kStatusError)))) {
+    throw hw::ModelError(
+        "kernel: " +
+        (flush ? std::string("FLUSH CACHE")
+               : (request->kind == BlockRequest::Kind::write ? "writing " : "reading ") +
+                     request->file->spec.path) +
+        " on disk" + std::to_string(disk) + " failed");
+  }
+  if (request->kind != BlockRequest::Kind::read) {
+    finish_write_request(*request, now_ps() + to_ps(local));
+  } else {
+    finish_read_request(*request, local);
+  }
+  // The completion starts the next queued request (the block layer's queue run). The handler
+  // runs ahead of the clock; catch up first, so that the DMA controller has closed the
+  // transfer that just ended before its channel is programmed again.
+  if (!queue.empty()) {
+    cpu_.sync(nullptr, local);
+    start_block_request(*queue.front(), local);
+  }
+}
+
+void Kernel::finish_read_request(BlockRequest& request_ref, sc_time& local) {
+  BlockRequest* request = &request_ref;
+  if (!request->page_cache) {
+    // A direct read into a user buffer: no page to mark, the caller checks the bytes.
+    if (request->on_complete) request->on_complete(now_ps() + to_ps(local));
+    return;
   }
   for (std::uint64_t k = 0; k < request->pages; ++k) {
     const PageKey key{request->file->id, request->first_page + k};
     const auto busy = pages_in_flight_.find(key);
-    if (busy == pages_in_flight_.end() || busy->second != request.get()) continue;  // evicted
+    if (busy == pages_in_flight_.end() || busy->second != request) continue;  // evicted
     pages_in_flight_.erase(busy);
     page_cache_.set_uptodate(key);
   }
@@ -359,13 +403,6 @@ void Kernel::complete_block_request(unsigned disk, sc_time& local) {
               (request->async ? "; read-ahead: the reader does not wait for it" : ""),
           request->submitted, done);
   for (Process* waiter : request->waiters) wake(*waiter);
-  // The completion starts the next queued request (the block layer's queue run). The handler
-  // runs ahead of the clock; catch up first, so that the DMA controller has closed the
-  // transfer that just ended before its channel is programmed again.
-  if (!queue.empty()) {
-    cpu_.sync(nullptr, local);
-    start_block_request(*queue.front(), local);
-  }
 }
 
 // --- System calls --------------------------------------------------------------------------------
@@ -414,9 +451,10 @@ void Kernel::file_open(Process& p, const FileOpen& op) {
     description.file = found;
     description.fd = fd;
     description.ra_pages = params_.read_ahead_kb * 1024 / kPage;
+    description.flags = op.flags;
     p.open_files[op.path] = description;
   }
-  syscall_return(p, "open", start, op.path + ", O_RDONLY", fd, error);
+  syscall_return(p, "open", start, op.path + ", " + describe_open_flags(op.flags), fd, error);
 }
 
 void Kernel::file_close(Process& p, const FileClose& op) {
@@ -561,6 +599,7 @@ void Kernel::record_cache_access(Process& p, const File& file, Picoseconds start
 }
 
 std::uint64_t Kernel::read_call(Process& p, OpenFile& f, std::uint64_t bytes, Buffer& into) {
+  if (f.flags.direct) return read_direct(p, f, into, bytes);
   File& file = *f.file;
   const Picoseconds start = now_ps();
   cpu_.enter_kernel(p.task, "syscall read", cpu_.params().syscall_entry);
@@ -641,7 +680,7 @@ std::uint64_t Kernel::read_call(Process& p, OpenFile& f, std::uint64_t bytes, Bu
 
   // The checker (no simulated time): the user buffer against the file's bytes.
   std::vector<std::uint8_t> expected(n), actual(n);
-  file_bytes(file, position, expected.data(), n);
+  written_bytes(file, position, expected.data(), n);
   std::uint64_t offset = 0;
   for (const auto& [address, k] : segments(into, 0, n)) {
     wiring_.dram->peek(address, actual.data() + offset, k);

@@ -42,7 +42,7 @@ struct DirtyParams {
   ByteSize dirty_bytes{0};
   sc_core::sc_time dirty_writeback_interval{5, sc_core::SC_SEC};
   sc_core::sc_time dirty_expire_interval{30, sc_core::SC_SEC};
-  ByteSize page_size{4096};
+  ByteSize page_size{4096};  // the unit thresholds are counted in (x86-64: 4 KiB; not a sysctl)
 
   template <class V>
   void visit_params(V& v) {
@@ -73,7 +73,6 @@ struct DirtyParams {
                "of the inode's first dirtying, not of each page)",
                "vm.dirty_expire_centisecs = 3000 (Documentation/admin-guide/sysctl/vm.rst)"},
       dirty_expire_interval);
-    v(ParamDoc{"page_size", "Page size the thresholds are counted in", "x86-64: 4 KiB"}, page_size);
   }
 
   /// Writes vm.dirty_ratio and zeroes dirty_bytes (dirty_ratio_handler).
