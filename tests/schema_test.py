@@ -29,6 +29,15 @@ except ImportError as error:
 # Broken scenarios whose mistake is in the shape of the file, so the schema must reject them too
 # (the others, like a duplicate key or a read of a file that is not open, need the loader).
 BROKEN_SCENARIOS_THE_SCHEMA_REJECTS = [
+    "open_unknown_flag.yaml",
+    "open_flags_not_a_list.yaml",
+    "write_zero_chunk.yaml",
+    "write_unknown_key.yaml",
+    "fwrite_negative_bytes.yaml",
+    "crash_without_at.yaml",
+    "crash_at_size_unit.yaml",
+    "crash_bad_kind.yaml",
+    "dirty_ratio_over_one.yaml",
     "ambiguous_size_unit.yaml",
     "bad_choice.yaml",
     "bad_expectation_form.yaml",
@@ -90,7 +99,8 @@ BROKEN_TRACES = {"missing-field.json", "newer-version.json", "truncated.json"}
 
 # Scenarios whose fresh traces are checked: the mechanisms, and the page cache's record types.
 TRACED_SCENARIOS = ["scenarios/mechanisms/dma-burst.yaml", "scenarios/mechanisms/channel.yaml",
-                    "scenarios/storage/readahead-sequential.yaml"]
+                    "scenarios/storage/readahead-sequential.yaml",
+                    "scenarios/storage/fsync-power-loss.yaml", "scenarios/storage/dirty-writeback.yaml"]
 
 failures = []
 
