@@ -283,6 +283,24 @@ OPERATIONS = {
         },
         required=["file"],
     ),
+    "uring_read": operation(
+        "uring_read",
+        "Asynchronous O_DIRECT reads through io_uring: depth reads in flight, compute on each "
+        "completed chunk while the others go on.",
+        {
+            "file": file_argument(),
+            "chunk": {"description": "Bytes per read, not zero; default 128KiB.",
+                      **ref("positive_size")},
+            "bytes": {"description": "How much in all; default to the end of the file.",
+                      **ref("size")},
+            "depth": {"description": "Reads in flight at most (ring entries), at least 1; "
+                                     "default 4.", **ref("count")},
+            "into": ref("identifier"),
+            "compute": {"description": "User-mode work on each completed chunk.",
+                        **ref("time")},
+        },
+        required=["file"],
+    ),
     "lseek": operation("lseek", "Move an open file's offset.",
                        {"file": file_argument(), "offset": ref("size")},
                        required=["file", "offset"]),

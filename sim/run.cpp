@@ -23,6 +23,7 @@ bool scenario_moves_data(const Scenario& scenario) {
       if (const auto* w = std::get_if<os::StdioWrite>(&op)) return writable.count(w->path) > 0;
       return std::holds_alternative<os::DeviceRead>(op) ||
              std::holds_alternative<os::FileRead>(op) ||
+             std::holds_alternative<os::UringRead>(op) ||
              std::holds_alternative<os::ReadWrite>(op) ||
              std::holds_alternative<os::SendFile>(op) ||
              std::holds_alternative<os::MmapWrite>(op) || std::holds_alternative<os::Splice>(op);

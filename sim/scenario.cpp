@@ -709,6 +709,37 @@ os::Operation Loader::load_operation(const YAML::Node& op, const std::string& wh
     const std::vector<Entry> fields = entries(args, op_where, {"kind"});
     return os::Crash{load_crash_kind(fields, op_where)};
   }
+  if (name == "uring_read") {
+    const std::vector<Entry> fields =
+        entries(args, op_where, {"file", "chunk", "bytes", "depth", "into", "compute"});
+    os::UringRead uring;
+    uring.path = load_file_argument(fields, args, op_where, s, open_files, true);
+    load_chunk_and_bytes(fields, op_where, uring.chunk, uring.bytes);
+    if (const Entry* depth = find(fields, "depth")) {
+      uring.depth = parse_at(depth->value, op_where + ".depth",
+                             [](const std::string& t) { return parse_count(t); });
+      note_shape(depth->value, KnobKind::count);
+      if (uring.depth == 0 || uring.depth > 4096) {
+        fail(depth->value, op_where +
+                               ".depth: between 1 and 4096 reads in flight (io_uring "
+                               "rings have at most 4096 entries here)");
+      }
+    }
+    if (const Entry* into = find(fields, "into")) {
+      uring.into = scalar(into->value, op_where + ".into", "a buffer name");
+      note_shape(into->value, KnobKind::text);
+      if (!is_identifier(uring.into)) {
+        fail(into->value, op_where + ".into: '" + uring.into +
+                              "' is not a valid buffer name (letters, digits, '_' and '-')");
+      }
+    }
+    if (const Entry* work = find(fields, "compute")) {
+      uring.compute = parse_at(work->value, op_where + ".compute",
+                               [](const std::string& t) { return parse_time(t); });
+      note_shape(work->value, KnobKind::time);
+    }
+    return uring;
+  }
   if (name == "lseek") {
     const std::vector<Entry> fields = entries(args, op_where, {"file", "offset"});
     os::FileSeek seek;
@@ -1761,6 +1792,7 @@ const std::vector<std::string>& operation_names() {
   static const std::vector<std::string> names = {
       "device_read", "compute", "sleep",
       "open", "read", "write", "fwrite", "fflush", "fsync", "fdatasync", "sync_file_range",
+      "uring_read",
       "lseek", "fadvise", "close",
       "connect", "read_write", "sendfile", "mmap_write", "pipe", "splice", "tee",
       "crash", "repeat"};
@@ -1839,6 +1871,12 @@ std::string describe_operation(const os::Operation& op) {
     }
     std::string operator()(const os::Crash& c) const {
       return std::string("crash: { kind: ") + os::to_string(c.kind) + " }";
+    }
+    std::string operator()(const os::UringRead& u) const {
+      return "uring_read: { file: " + u.path + ", chunk: " + format_size(u.chunk) +
+             (u.bytes.bytes != 0 ? ", bytes: " + format_size(u.bytes) : std::string()) +
+             ", depth: " + std::to_string(u.depth) + ", into: " + u.into +
+             ", compute: " + format_time(u.compute) + " }";
     }
     std::string operator()(const os::FileRead& r) const {
       return "read: { file: " + r.path + ", chunk: " + format_size(r.chunk) +

@@ -29,6 +29,7 @@ except ImportError as error:
 # Broken scenarios whose mistake is in the shape of the file, so the schema must reject them too
 # (the others, like a duplicate key or a read of a file that is not open, need the loader).
 BROKEN_SCENARIOS_THE_SCHEMA_REJECTS = [
+    "uring_unknown_key.yaml",
     "open_unknown_flag.yaml",
     "open_flags_not_a_list.yaml",
     "write_zero_chunk.yaml",

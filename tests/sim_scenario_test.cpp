@@ -154,7 +154,8 @@ const BrokenCase kBroken[] = {
     {"unknown_operation.yaml", 5, 9,
      "unknown operation 'device_raed'; did you mean 'device_read'? (operations: device_read, "
      "compute, sleep, open, read, write, fwrite, fflush, fsync, fdatasync, sync_file_range, "
-     "lseek, fadvise, close, connect, read_write, sendfile, mmap_write, pipe, splice, tee, "
+     "uring_read, lseek, fadvise, close, connect, read_write, sendfile, mmap_write, pipe, splice, "
+     "tee, "
      "crash, repeat)"},
     {"empty.yaml", 1, 1, "the file is empty: a scenario needs at least a title"},
     {"processes_not_a_list.yaml", 3, 3,
@@ -269,6 +270,11 @@ const BrokenCase kBroken[] = {
     {"open_flags_not_a_list.yaml", 7, 39,
      "processes[0].program[0].open.flags: expected a list of flags, like [write, sync] (write, "
      "sync, dsync, direct, append); got a single value"},
+    {"uring_zero_depth.yaml", 8, 47,
+     "processes[0].program[1].uring_read.depth: between 1 and 4096 reads in flight (io_uring "
+     "rings have at most 4096 entries here)"},
+    {"uring_unknown_key.yaml", 8, 40,
+     "unknown key 'deepth' in processes[0].program[1].uring_read; did you mean 'depth'?"},
     {"write_zero_chunk.yaml", 8, 40,
      "processes[0].program[1].write.chunk: a write() of 0B writes nothing; write at least 1B"},
     {"write_unknown_key.yaml", 8, 46,
@@ -350,7 +356,8 @@ TEST(SimScenario, ParseErrorsOfInlineText) {
     EXPECT_EQ(std::string(e.what()),
               "inline:4:14: error: processes[0].program: expected a list of operations "
               "(device_read, compute, sleep, open, read, write, fwrite, fflush, fsync, "
-              "fdatasync, sync_file_range, lseek, fadvise, close, connect, read_write, sendfile, "
+              "fdatasync, sync_file_range, uring_read, lseek, fadvise, close, connect, read_write, "
+              "sendfile, "
               "mmap_write, pipe, splice, tee, crash, repeat); got an empty list");
   }
 }
@@ -429,6 +436,36 @@ knobs:
   - { name: flag, path: "processes[0].program[0].open.flags[1]" }
   - { name: when, path: crash.at }
 )";
+
+TEST(SimScenario, UringReadLoadsIntoTheModelsStruct) {
+  const Scenario s = parse_scenario(R"(
+title: io_uring
+files:
+  - { path: t.dat, size: 1MiB }
+processes:
+  - name: p
+    program:
+      - open: { file: t.dat, flags: [direct] }
+      - uring_read: { file: t.dat, chunk: 64KiB, bytes: 512KiB, depth: 8, into: slots, compute: 2ms }
+      - uring_read: { file: t.dat }
+)",
+                                    "inline");
+  const auto& u = std::get<os::UringRead>(s.processes.at(0).program[1]);
+  EXPECT_EQ(u.path, "t.dat");
+  EXPECT_EQ(u.chunk.bytes, 64U << 10);
+  EXPECT_EQ(u.bytes.bytes, 512U << 10);
+  EXPECT_EQ(u.depth, 8U);
+  EXPECT_EQ(u.into, "slots");
+  EXPECT_EQ(u.compute, sc_core::sc_time(2, sc_core::SC_MS));
+  const auto& d = std::get<os::UringRead>(s.processes.at(0).program[2]);
+  EXPECT_EQ(d.chunk.bytes, 128U << 10);
+  EXPECT_EQ(d.bytes.bytes, 0U);
+  EXPECT_EQ(d.depth, 4U);
+  EXPECT_EQ(d.into, "buf");
+  EXPECT_EQ(describe_operation(s.processes.at(0).program[1]),
+            "uring_read: { file: t.dat, chunk: 64KiB, bytes: 512KiB, depth: 8, into: slots, "
+            "compute: 2ms }");
+}
 
 TEST(SimScenario, WritePathOperationsLoadIntoTheModelsStructs) {
   const Scenario s = parse_scenario(kWritePathScenario, "inline");

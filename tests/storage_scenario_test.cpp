@@ -113,7 +113,7 @@ TEST(StorageScenarioFormat, FilesAndFileOperationsLoad) {
 
 TEST_F(StorageScenario, EveryScenarioPassesItsExpectations) {
   const std::vector<std::string> files = storage_scenarios();
-  EXPECT_EQ(files.size(), 10u);
+  EXPECT_EQ(files.size(), 12u);
   for (const std::string& file : files) {
     std::string out;
     EXPECT_EQ(iosim("run " + file, &out), 0) << file << "\n" << out;

@@ -570,5 +570,104 @@ TEST(StorageWrite, RandomCrashTimesNeverLoseDurableBytes) {
   EXPECT_GT(with_disk_cache_losses, 0u);  // some crashes hit data acknowledged, not yet flushed
 }
 
+// --- io_uring
+// ----------------------------------------------------------------------------------------
+
+/// 2 MiB read with O_DIRECT in 128 KiB chunks, 1 ms of work after each: through io_uring with
+/// `depth` reads in flight, or (depth 0) with read() one chunk at a time.
+RunSpec scan(std::uint64_t depth) {
+  RunSpec spec;
+  spec.params.disk.kind = "ssd";
+  spec.files = {file("table.dat", 2ULL << 20)};
+  os::OpenFlags direct;
+  direct.direct = true;
+  std::vector<os::Operation> program = {os::FileOpen{"table.dat", direct}};
+  const sc_core::sc_time work(1, sc_core::SC_MS);
+  if (depth > 0) {
+    os::UringRead u;
+    u.path = "table.dat";
+    u.chunk = ByteSize(128 * kKiB);
+    u.depth = depth;
+    u.compute = work;
+    program.push_back(u);
+  } else {
+    os::FileRead r;
+    r.path = "table.dat";
+    r.chunk = ByteSize(128 * kKiB);
+    r.bytes = ByteSize(128 * kKiB);
+    os::Repeat loop;
+    loop.count = 16;
+    loop.body = {r, os::Compute{work, false}};
+    program.push_back(loop);
+  }
+  spec.processes = {{"scanner", program}};
+  return spec;
+}
+
+TEST(StorageUring, ReadsEveryByteByDmaIntoTheSlotsWithFewSystemCalls) {
+  const Writes w = run(scan(4));
+  ASSERT_TRUE(w.completed) << w.error;
+  EXPECT_EQ(w.verified, 2ULL << 20);
+  EXPECT_EQ(w.mismatched, 0u);
+  EXPECT_EQ(w.copy_bytes.at("dma:disk0.buffer->scanner.buf"), 2ULL << 20);
+  EXPECT_EQ(w.copy_bytes.count("cpu:page_cache->scanner.buf"), 0u);
+  std::uint64_t setup = 0, enter = 0, submitted = 0;
+  for (const trace::Syscall& s : w.syscalls) {
+    setup += s.name == "io_uring_setup";
+    if (s.name == "io_uring_enter") {
+      ++enter;
+      submitted += static_cast<std::uint64_t>(s.result);
+    }
+  }
+  EXPECT_EQ(setup, 1u);
+  EXPECT_EQ(submitted, 16u);  // every read submitted exactly once
+  // At most one call to submit and one to wait per chunk (read() would take 16 plus no waits).
+  EXPECT_LE(enter, 2u * 16u);
+}
+
+/// Runs `spec` in a child; returns its simulated end time, or 0.
+Picoseconds end_in_child(const RunSpec& spec) {
+  int fds[2];
+  if (pipe(fds) != 0) return 0;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    const Writes w = run(spec);
+    const Picoseconds end = w.completed && w.mismatched == 0 ? w.end : 0;
+    if (::write(fds[1], &end, sizeof end) != sizeof end) _exit(1);
+    _exit(0);
+  }
+  close(fds[1]);
+  Picoseconds end = 0;
+  if (read(fds[0], &end, sizeof end) != sizeof end) end = 0;
+  close(fds[0]);
+  waitpid(pid, nullptr, 0);
+  return end;
+}
+
+TEST(StorageUring, TransfersOverlapTheComputation) {
+  // Synchronously every chunk costs its transfer plus 1 ms of work; with reads in flight the
+  // work of one chunk runs during the transfer of the next, so most of the 16 ms of work hide.
+  const Picoseconds sync = end_in_child(scan(0));
+  const Picoseconds one = end_in_child(scan(1));
+  const Picoseconds four = end_in_child(scan(4));
+  ASSERT_GT(sync, 0u);
+  ASSERT_GT(one, 0u);
+  ASSERT_GT(four, 0u);
+  const Picoseconds ms = 1'000'000'000ULL;
+  EXPECT_LT(four + 8 * ms, sync);  // at least half of the work overlapped
+  EXPECT_LT(four + 8 * ms, one);   // depth 1: nothing in flight while computing
+}
+
+TEST(StorageUring, NeedsODirect) {
+  RunSpec spec = scan(4);
+  spec.processes[0].program[0] = os::FileOpen{"table.dat"};
+  const Writes w = run(spec);
+  ASSERT_TRUE(w.completed) << w.error;
+  ASSERT_GE(w.syscalls.size(), 2u);
+  EXPECT_EQ(w.syscalls[1].name, "io_uring_setup");
+  EXPECT_EQ(w.syscalls[1].error, "EINVAL");
+}
+
 }  // namespace
 }  // namespace iosim

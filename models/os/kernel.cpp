@@ -183,6 +183,8 @@ void Kernel::run(Process& p, const Operation& op) {
     stdio_flush(p, *sf2);
   } else if (const auto* fy = std::get_if<FileSync>(&op)) {
     file_sync(p, *fy);
+  } else if (const auto* ur = std::get_if<UringRead>(&op)) {
+    uring_read(p, *ur);
   } else if (const auto* cr = std::get_if<Crash>(&op)) {
     crash_now(cr->kind, now_ps());
   } else if (const auto* loop = std::get_if<Repeat>(&op)) {

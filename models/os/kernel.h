@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -238,7 +239,8 @@ class Kernel : public sc_core::sc_module {
   /// Submits direct reads or writes of file bytes [position, position + n) to or from `buffer`.
   std::shared_ptr<IoBatch> submit_direct(Process& p, File& file, Buffer& buffer,
                                          std::uint64_t position, std::uint64_t n, IoKind kind,
-                                         bool fua);
+                                         bool fua, std::uint64_t buffer_offset = 0,
+                                         std::function<void(Picoseconds)> then = {});
   void wait_for_batch(Process& p, const std::shared_ptr<IoBatch>& batch);
   /// Sleeps until page `key` is no longer under writeback (stable pages: the DMA is reading it).
   void wait_for_writeback(Process& p, const PageKey& key);
@@ -280,6 +282,8 @@ class Kernel : public sc_core::sc_module {
   void claim_durable(File& file, std::uint64_t first, std::uint64_t last,
                      const std::map<std::uint64_t, std::vector<std::uint8_t>>& snapshot,
                      Picoseconds at, const std::string& how);
+  /// io_uring direct reads with computation overlapping the transfers (uring.cpp).
+  void uring_read(Process& p, const UringRead& op);
   /// The crash: what each layer lost, then the run ends.
   void crash_now(CrashKind kind, Picoseconds at);
   void crash_thread();

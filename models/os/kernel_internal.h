@@ -120,6 +120,8 @@ struct Kernel::IoBatch {
   std::uint64_t pending = 0;
   Picoseconds completed = 0;
   std::vector<Process*> waiters;
+  /// Called (from the completion interrupt) when the last request is done.
+  std::function<void(Picoseconds)> then;
 };
 
 struct Kernel::Process {

@@ -32,6 +32,9 @@ struct KernelParams {
   ByteSize stdio_buffer{4096};
   sc_core::sc_time page_dirty_work{100, sc_core::SC_NS};
   sc_core::sc_time flusher_work{5, sc_core::SC_US};
+  // io_uring.
+  sc_core::sc_time uring_sqe_work{50, sc_core::SC_NS};
+  sc_core::sc_time uring_cqe_work{20, sc_core::SC_NS};
 
   template <class V>
   void visit_params(V& v) {
@@ -133,6 +136,16 @@ struct KernelParams {
                "back, besides building each request (driver_setup)",
                "textbook: ~5 us"},
       flusher_work);
+    v(ParamDoc{"uring_sqe_work",
+               "User-mode CPU time to fill one io_uring submission queue entry (io_uring_prep_read "
+               "and the ring's tail update), no system call",
+               "liburing: tens of ns per SQE"},
+      uring_sqe_work);
+    v(ParamDoc{"uring_cqe_work",
+               "User-mode CPU time to reap one completion queue entry from the shared ring (no "
+               "system call)",
+               "liburing io_uring_peek_cqe: ~10-20 ns"},
+      uring_cqe_work);
   }
 };
 

@@ -214,6 +214,22 @@ struct CrashSpec {
 
 struct Operation;
 
+/// Asynchronous direct reads through io_uring (io_uring_setup, then io_uring_enter with a
+/// submission and a completion ring shared with the kernel): `bytes` (0: to the end of the file)
+/// from the file position in `chunk`s, at most `depth` in flight, into `depth` slots of the
+/// buffer `into`. The file must be open with O_DIRECT. After each completion the application
+/// works `compute` on the chunk (user mode) while the other reads go on, then queues the next
+/// read in the freed slot; it calls io_uring_enter to submit what it queued, and to sleep for a
+/// completion only when none is waiting in the ring.
+struct UringRead {
+  std::string path;
+  ByteSize chunk{128ULL << 10};
+  ByteSize bytes{0};
+  std::uint64_t depth = 4;
+  std::string into = "buf";
+  sc_core::sc_time compute = sc_core::SC_ZERO_TIME;
+};
+
 /// `body` run `count` times in a row (a loop in the program, not `count` copies of it: a
 /// million iterations cost no memory). Bodies may nest.
 struct Repeat {
@@ -224,7 +240,7 @@ struct Repeat {
 using OperationVariant =
     std::variant<DeviceRead, Compute, Sleep, FileOpen, FileRead, FileSeek, FileAdvise, FileClose,
                  SocketConnect, ReadWrite, SendFile, MmapWrite, PipeCreate, Splice, Tee, FileWrite,
-                 StdioWrite, StdioFlush, FileSync, Crash, Repeat>;
+                 StdioWrite, StdioFlush, FileSync, Crash, UringRead, Repeat>;
 
 /// One step of a program. A struct rather than an alias so that Repeat can hold a list of them;
 /// std::visit, std::get_if and std::holds_alternative work on it as on the variant.

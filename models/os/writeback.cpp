@@ -637,8 +637,11 @@ std::shared_ptr<Kernel::IoBatch> Kernel::submit_writeback(Process& p, File& file
 
 std::shared_ptr<Kernel::IoBatch> Kernel::submit_direct(Process& p, File& file, Buffer& buffer,
                                                        std::uint64_t position, std::uint64_t n,
-                                                       BlockRequest::Kind kind, bool fua) {
+                                                       BlockRequest::Kind kind, bool fua,
+                                                       std::uint64_t buffer_offset,
+                                                       std::function<void(Picoseconds)> then) {
   auto batch = std::make_shared<IoBatch>();
+  batch->then = std::move(then);
   const std::uint64_t sector = wiring_.sector_size;
   const std::uint64_t max_bytes = params_.max_sectors_per_command * sector;
   std::vector<std::unique_ptr<BlockRequest>> requests;
@@ -657,7 +660,7 @@ std::shared_ptr<Kernel::IoBatch> Kernel::submit_direct(Process& p, File& file, B
     request->first_page = index;
     request->pages = (off + k - 1) / kPage - index + 1;
     request->lba = e.lba + (off - e.first_page * kPage) / sector;
-    request->pieces = segments(buffer, off - position, k);
+    request->pieces = segments(buffer, buffer_offset + off - position, k);
     request->submitter = &p;
     ++batch->pending;
     request->on_complete = [this, batch](Picoseconds done) {
@@ -665,6 +668,7 @@ std::shared_ptr<Kernel::IoBatch> Kernel::submit_direct(Process& p, File& file, B
       if (--batch->pending == 0) {
         for (Process* waiter : batch->waiters) wake(*waiter);
         batch->waiters.clear();
+        if (batch->then) batch->then(done);
       }
     };
     if (kind == BlockRequest::Kind::write) {
