@@ -69,6 +69,7 @@ ZERO_QUANTITY = rf"^\s*\+?0*(?:\.0*)?\s*[^\s0-9.]"
 DISKS = ["disk0", "disk1"]  # kDiskCount in sim/scenario.cpp
 OPEN_FLAGS = ["write", "sync", "dsync", "direct", "append"]  # kOpenFlags in sim/scenario.cpp
 CRASH_KINDS = ["process", "kernel", "power"]  # kCrashKinds in sim/scenario.cpp
+MAP_MODES = ["shared", "private"]  # kMapKinds in sim/scenario.cpp
 # Size parameters where 0 is a value of its own (0 = use the ratio form); zero_size_allowed() in
 # sim/param_table.cpp.
 ZERO_SIZE_PARAMS = {"kernel.dirty_bytes", "kernel.dirty_background_bytes"}
@@ -301,6 +302,56 @@ OPERATIONS = {
         },
         required=["file"],
     ),
+    "mmap": operation(
+        "mmap",
+        "mmap() of the whole open file: a VMA, no page mapped yet; map_read, map_write, msync "
+        "and munmap name the mapping by the file.",
+        {
+            "file": file_argument(),
+            "mode": {"enum": MAP_MODES,
+                     "description": "shared (MAP_SHARED, stores reach the file) or private "
+                                    "(MAP_PRIVATE, copy-on-write); default shared."},
+        },
+        required=["file"],
+    ),
+    "map_read": operation(
+        "map_read",
+        "Loads from the process's mapping of the file (user mode; the first touch of a page "
+        "faults it in).",
+        {
+            "file": {"description": "A file mapped before with mmap.", **ref("file_path")},
+            "offset": {"description": "Where in the file; default 0.", **ref("size")},
+            "bytes": {"description": "How much, not zero; default 4KiB.",
+                      **ref("positive_size")},
+        },
+        required=["file"],
+    ),
+    "map_write": operation(
+        "map_write",
+        "Stores into the process's mapping of the file: shared, the page-cache pages become "
+        "dirty; private, each page is copied on its first store.",
+        {
+            "file": {"description": "A file mapped before with mmap.", **ref("file_path")},
+            "offset": {"description": "Where in the file; default 0.", **ref("size")},
+            "bytes": {"description": "How much, not zero; default 4KiB.",
+                      **ref("positive_size")},
+            "pattern": {"type": "string", "minLength": 1,
+                        "description": "The bytes stored: this text repeated (default: bytes "
+                                       "from the seed)."},
+        },
+        required=["file"],
+    ),
+    "msync": operation("msync",
+                       "msync(MS_SYNC) of the whole mapping: its dirty pages written and waited "
+                       "for, the disk's cache flushed.",
+                       {"file": {"description": "A file mapped before with mmap.",
+                                 **ref("file_path")}},
+                       required=["file"]),
+    "munmap": operation("munmap",
+                        "munmap(): the mapping's page-table entries and its VMA go.",
+                        {"file": {"description": "A file mapped before with mmap.",
+                                  **ref("file_path")}},
+                        required=["file"]),
     "lseek": operation("lseek", "Move an open file's offset.",
                        {"file": file_argument(), "offset": ref("size")},
                        required=["file", "offset"]),

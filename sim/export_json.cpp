@@ -136,6 +136,13 @@ struct PayloadFields {
     j["offset"] = l.offset;
     j["bytes"] = l.bytes;
   }
+  void operator()(const trace::PageFault& f) const {
+    j["process"] = f.process;
+    j["file"] = f.file;
+    j["page"] = f.page;
+    j["kind"] = f.kind;
+    j["mapped"] = f.mapped;
+  }
 };
 
 Json record_to_json(const trace::Record& r) {
@@ -207,6 +214,7 @@ const char* record_type(const trace::Payload& payload) {
     const char* operator()(const trace::Durable&) const { return "durable"; }
     const char* operator()(const trace::Crash&) const { return "crash"; }
     const char* operator()(const trace::Loss&) const { return "loss"; }
+    const char* operator()(const trace::PageFault&) const { return "page_fault"; }
   };
   return std::visit(Namer{}, payload);
 }

@@ -297,6 +297,17 @@ class EventBuilder {
     e.args["bytes"] = l.bytes;
     finish(e);
   }
+  void operator()(const trace::PageFault& f) {
+    // On the faulting process's track, inside the cpu interval of its exception.
+    Event& e = instant(Group::processes, with_fallback(f.process, record_->actor),
+                       "page fault (" + f.kind + ")", "page_fault");
+    e.args["file"] = f.file;
+    e.args["page"] = f.page;
+    e.args["kind"] = f.kind;
+    e.args["mapped"] = f.mapped;
+    e.args["fault_ps"] = record_->end - record_->start;  // the exception, entry to return
+    finish(e);
+  }
 
  private:
   Event& push(char phase, Group group, std::string track, std::string name, const char* category) {

@@ -95,6 +95,16 @@ std::vector<MetricDefinition> build_definitions() {
        "Read-ahead windows the reader waited for (a missing page triggered them)"},
       {"readahead.async_ios", K::count,
        "Read-ahead windows ahead of the reader (a PG_readahead marker triggered them)"},
+      {"page_faults", K::count, "Page faults on file mappings, all kinds (PageFault records)"},
+      {"page_faults.minor", K::count,
+       "Minor faults: the page was up to date in the page cache, only the page table changed "
+       "(also the write fault that makes a shared page writable and dirty)"},
+      {"page_faults.major", K::count, "Major faults: the page had to be read from the disk first"},
+      {"page_faults.cow", K::count,
+       "Copy-on-write faults: a store into a MAP_PRIVATE mapping copied the page into the "
+       "process's own"},
+      {"page_faults.mapped_pages", K::count,
+       "Pages the faults mapped (PageFault.mapped summed: fault-around maps neighbours too)"},
       {"dirty.peak_bytes", K::bytes,
        "Most dirty page-cache memory at any moment (largest DirtyState.dirty_bytes)"},
       {"writeback.peak_bytes", K::bytes,
@@ -225,6 +235,8 @@ struct Accumulator {
   bool crashed = false;
   trace::Crash crash{};
   std::map<std::string, std::uint64_t> lost_by_file;
+  std::map<std::string, std::uint64_t> faults_by_kind;
+  std::uint64_t faults = 0, fault_mapped_pages = 0;
 
   void add(const trace::Record& r) {
     // Set-up is reported apart: the transfer's figures are those of the program.
@@ -328,6 +340,11 @@ struct Accumulator {
     crash = c;
   }
   void on(const trace::Record&, const trace::Loss& l) { lost_by_file[l.file] += l.bytes; }
+  void on(const trace::Record&, const trace::PageFault& f) {
+    ++faults;
+    ++faults_by_kind[f.kind];
+    fault_mapped_pages += f.mapped;
+  }
   void on(const trace::Record&, const trace::Verification& v) {
     ++verifications;
     verified_bytes += v.bytes;
@@ -472,6 +489,11 @@ Metrics compute_metrics(const std::vector<trace::Record>& records, Picoseconds e
   m["readahead.bytes"] = as_int(acc.readahead_bytes);
   m["readahead.sync_ios"] = as_int(acc.readahead_sync);
   m["readahead.async_ios"] = as_int(acc.readahead_async);
+  m["page_faults"] = as_int(acc.faults);
+  for (const char* kind : {"minor", "major", "cow"}) {
+    m[std::string("page_faults.") + kind] = as_int(acc.faults_by_kind[kind]);
+  }
+  m["page_faults.mapped_pages"] = as_int(acc.fault_mapped_pages);
   m["dirty.peak_bytes"] = as_int(acc.dirty_peak);
   m["writeback.peak_bytes"] = as_int(acc.writeback_peak);
   auto by_reasons = [](const std::map<std::string, std::uint64_t>& table,

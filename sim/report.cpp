@@ -217,6 +217,14 @@ std::string format_run_report(const Scenario& scenario, const RunResult& result)
                          std::to_string(metric_int(m, "readahead.async_ios")) + " async",
                      bytes_text(metric_int(m, "readahead.bytes"))});
   }
+  // Memory mappings, when a process faulted pages of a mapped file in.
+  if (metric_int(m, "page_faults") > 0) {
+    figures.add_row(
+        {"page faults", std::to_string(metric_int(m, "page_faults")),
+         fmt::format("{} minor, {} major, {} cow", metric_int(m, "page_faults.minor"),
+                     metric_int(m, "page_faults.major"), metric_int(m, "page_faults.cow")),
+         std::to_string(metric_int(m, "page_faults.mapped_pages")) + " pages mapped"});
+  }
   // The write path, when the kernel reported dirty memory (a run that writes files).
   const bool writes = std::any_of(
       result.records.begin(), result.records.end(),

@@ -9,21 +9,28 @@ namespace {
 
 bool scenario_moves_data(const Scenario& scenario) {
   for (const os::ProcessSpec& p : scenario.processes) {
-    // A write to a file opened read-only fails with EBADF and moves nothing.
-    std::set<std::string> writable;
-    auto note_open = [&writable](const os::Operation& op) {
+    // A write to a file opened read-only fails with EBADF and moves nothing; so does a store
+    // into a shared mapping of it (PROT_READ: SIGSEGV). A private mapping can always be written.
+    std::set<std::string> writable, mapped_private;
+    auto note_open = [&writable, &mapped_private](const os::Operation& op) {
       const auto* open = std::get_if<os::FileOpen>(&op);
       if (open != nullptr && open->flags.write) writable.insert(open->path);
+      const auto* map = std::get_if<os::MmapFile>(&op);
+      if (map != nullptr && map->kind == os::MapKind::private_copy)
+        mapped_private.insert(map->path);
       return false;
     };
     os::any_operation(p.setup, note_open);
     os::any_operation(p.program, note_open);
-    const bool moves = os::any_operation(p.program, [&writable](const os::Operation& op) {
+    const bool moves = os::any_operation(p.program, [&](const os::Operation& op) {
       if (const auto* w = std::get_if<os::FileWrite>(&op)) return writable.count(w->path) > 0;
       if (const auto* w = std::get_if<os::StdioWrite>(&op)) return writable.count(w->path) > 0;
+      if (const auto* w = std::get_if<os::MapWrite>(&op)) {
+        return writable.count(w->path) > 0 || mapped_private.count(w->path) > 0;
+      }
       return std::holds_alternative<os::DeviceRead>(op) ||
              std::holds_alternative<os::FileRead>(op) ||
-             std::holds_alternative<os::UringRead>(op) ||
+             std::holds_alternative<os::UringRead>(op) || std::holds_alternative<os::MapRead>(op) ||
              std::holds_alternative<os::ReadWrite>(op) ||
              std::holds_alternative<os::SendFile>(op) ||
              std::holds_alternative<os::MmapWrite>(op) || std::holds_alternative<os::Splice>(op);

@@ -73,6 +73,13 @@ constexpr SyncKindName kSyncKinds[] = {{"fsync", os::SyncKind::fsync},
                                        {"fdatasync", os::SyncKind::fdatasync},
                                        {"sync_file_range", os::SyncKind::sync_file_range}};
 
+struct MapKindName {
+  const char* name;
+  os::MapKind kind;
+};
+constexpr MapKindName kMapKinds[] = {{"shared", os::MapKind::shared},
+                                     {"private", os::MapKind::private_copy}};
+
 struct CrashKindName {
   const char* name;
   os::CrashKind kind;
@@ -285,6 +292,9 @@ class Loader {
                               const std::string& where, const std::string& key) const;
   /// The pipes the current process has made so far (pipe: adds; per process).
   mutable std::vector<std::string> pipes_;
+  /// The files the current process has mapped so far (mmap: adds, munmap: and close: remove:
+  /// the model keeps a mapping with the open file; per process).
+  mutable std::vector<std::string> mappings_;
   /// Deeper nesting is a mistake (or a fuzzer), not a program, and would only grow the stack.
   static constexpr int kMaxRepeatDepth = 8;
   mutable int repeat_depth_ = 0;
@@ -302,6 +312,15 @@ class Loader {
                                  bool for_writing = false) const;
   os::FileRead load_read(const YAML::Node& args, const std::string& where, const Scenario& s,
                          const std::vector<std::string>& open_files) const;
+  /// The `file:` argument of map_read, map_write, msync and munmap: a file mapped before.
+  std::string load_mapping_argument(const std::vector<Entry>& fields, const YAML::Node& args,
+                                    const std::string& where, const Scenario& s,
+                                    const std::vector<std::string>& open_files) const;
+  os::MmapFile load_mmap(const YAML::Node& args, const std::string& where, const Scenario& s,
+                         const std::vector<std::string>& open_files) const;
+  /// map_read: and map_write: (`store`: map_write, which has a `pattern`).
+  void load_map_access(const std::vector<Entry>& fields, const std::string& where, bool store,
+                       ByteSize& offset, ByteSize& bytes) const;
   os::FileOpen load_open(const YAML::Node& args, const std::string& where, const Scenario& s,
                          const std::vector<std::string>& open_files) const;
   /// write: and fwrite: (`stdio`: no `from`, the C library's buffer is the source).
@@ -612,6 +631,7 @@ void Loader::load_processes(const Entry& processes, Scenario& s) const {
     if (program == nullptr) fail(node, where + ": missing 'program'");
     std::vector<std::string> open_files, sockets;
     pipes_.clear();
+    mappings_.clear();
     if (const Entry* setup = find(fields, "setup")) {
       process.setup = load_operation_list(setup->value, where + ".setup", s, open_files, sockets);
     }
@@ -740,6 +760,41 @@ os::Operation Loader::load_operation(const YAML::Node& op, const std::string& wh
     }
     return uring;
   }
+  if (name == "mmap") return load_mmap(args, op_where, s, open_files);
+  if (name == "map_read") {
+    const std::vector<Entry> fields = entries(args, op_where, {"file", "offset", "bytes"});
+    os::MapRead read;
+    read.path = load_mapping_argument(fields, args, op_where, s, open_files);
+    load_map_access(fields, op_where, false, read.offset, read.bytes);
+    return read;
+  }
+  if (name == "map_write") {
+    const std::vector<Entry> fields =
+        entries(args, op_where, {"file", "offset", "bytes", "pattern"});
+    os::MapWrite write;
+    write.path = load_mapping_argument(fields, args, op_where, s, open_files);
+    load_map_access(fields, op_where, true, write.offset, write.bytes);
+    if (const Entry* pattern = find(fields, "pattern")) {
+      write.pattern = scalar(pattern->value, op_where + ".pattern", "a text to repeat");
+      note_shape(pattern->value, KnobKind::text);
+      if (write.pattern.empty()) {
+        fail(pattern->value, op_where +
+                                 ".pattern: the text is empty (leave pattern out for bytes "
+                                 "generated from the seed)");
+      }
+    }
+    return write;
+  }
+  if (name == "msync") {
+    const std::vector<Entry> fields = entries(args, op_where, {"file"});
+    return os::Msync{load_mapping_argument(fields, args, op_where, s, open_files)};
+  }
+  if (name == "munmap") {
+    const std::vector<Entry> fields = entries(args, op_where, {"file"});
+    os::Munmap unmap{load_mapping_argument(fields, args, op_where, s, open_files)};
+    mappings_.erase(std::find(mappings_.begin(), mappings_.end(), unmap.path));
+    return unmap;
+  }
   if (name == "lseek") {
     const std::vector<Entry> fields = entries(args, op_where, {"file", "offset"});
     os::FileSeek seek;
@@ -857,6 +912,7 @@ os::Operation Loader::load_operation(const YAML::Node& op, const std::string& wh
     const std::vector<Entry> fields = entries(args, op_where, {"file"});
     os::FileClose close{load_file_argument(fields, args, op_where, s, open_files, true)};
     open_files.erase(std::find(open_files.begin(), open_files.end(), close.path));
+    // A mapping outlives close() (it holds its own reference to the file): it stays.
     return close;
   }
   fail(it->first, "unknown operation '" + name + "'" + did_you_mean(name, operation_names()) +
@@ -934,7 +990,7 @@ os::Repeat Loader::load_repeat(const YAML::Node& args, const std::string& where,
          where + ": repeat loops nest more than " + std::to_string(kMaxRepeatDepth) + " deep");
   }
   const std::vector<std::string> files_before = open_files, sockets_before = sockets,
-                                 pipes_before = pipes_;
+                                 pipes_before = pipes_, mappings_before = mappings_;
   loop.body = load_operation_list(body->value, where + ".do", s, open_files, sockets);
   --repeat_depth_;
   // Each iteration must start as the first did: a body that opens a file without closing it
@@ -947,7 +1003,7 @@ os::Repeat Loader::load_repeat(const YAML::Node& args, const std::string& where,
       return a != b;
     };
     if (differs(files_before, open_files) || differs(sockets_before, sockets) ||
-        differs(pipes_before, pipes_)) {
+        differs(pipes_before, pipes_) || differs(mappings_before, mappings_)) {
       std::vector<std::string> changed;
       for (const std::string& f : open_files)
         if (std::find(files_before.begin(), files_before.end(), f) == files_before.end())
@@ -961,6 +1017,12 @@ os::Repeat Loader::load_repeat(const YAML::Node& args, const std::string& where,
       for (const std::string& made : pipes_)
         if (std::find(pipes_before.begin(), pipes_before.end(), made) == pipes_before.end())
           changed.push_back("makes the pipe " + made);
+      for (const std::string& f : mappings_)
+        if (std::find(mappings_before.begin(), mappings_before.end(), f) == mappings_before.end())
+          changed.push_back("maps " + f + " without unmapping it");
+      for (const std::string& f : mappings_before)
+        if (std::find(mappings_.begin(), mappings_.end(), f) == mappings_.end())
+          changed.push_back("unmaps " + f + ", mapped before the loop");
       fail(body->value, where +
                             ".do: every pass must leave files and sockets as it found them, "
                             "but this one " +
@@ -1117,6 +1179,57 @@ os::FileRead Loader::load_read(const YAML::Node& args, const std::string& where,
     }
   }
   return read;
+}
+
+std::string Loader::load_mapping_argument(const std::vector<Entry>& fields, const YAML::Node& args,
+                                          const std::string& where, const Scenario& s,
+                                          const std::vector<std::string>& open_files) const {
+  const std::string path = load_file_argument(fields, args, where, s, open_files, false);
+  if (std::find(mappings_.begin(), mappings_.end(), path) == mappings_.end()) {
+    fail(find(fields, "file")->value, where + ".file: no mapping of '" + path +
+                                          "' here; map it first with '- mmap: { file: " + path +
+                                          " }'" + did_you_mean(path, mappings_));
+  }
+  return path;
+}
+
+os::MmapFile Loader::load_mmap(const YAML::Node& args, const std::string& where, const Scenario& s,
+                               const std::vector<std::string>& open_files) const {
+  const std::vector<Entry> fields = entries(args, where, {"file", "mode"});
+  os::MmapFile map;
+  map.path = load_file_argument(fields, args, where, s, open_files, true);
+  if (const Entry* mode = find(fields, "mode")) {
+    const char* chosen = load_choice(mode->value, where + ".mode", "mapping mode", kMapKinds);
+    for (const MapKindName& k : kMapKinds) {
+      if (k.name == chosen) map.kind = k.kind;
+    }
+  }
+  if (std::find(mappings_.begin(), mappings_.end(), map.path) != mappings_.end()) {
+    fail(find(fields, "file")->value, where + ".file: '" + map.path +
+                                          "' is already mapped here; unmap it first with "
+                                          "'- munmap: { file: " +
+                                          map.path + " }'");
+  }
+  mappings_.push_back(map.path);
+  return map;
+}
+
+void Loader::load_map_access(const std::vector<Entry>& fields, const std::string& where, bool store,
+                             ByteSize& offset, ByteSize& bytes) const {
+  if (const Entry* o = find(fields, "offset")) {
+    offset =
+        parse_at(o->value, where + ".offset", [](const std::string& t) { return parse_size(t); });
+    note_shape(o->value, KnobKind::size);
+  }
+  if (const Entry* b = find(fields, "bytes")) {
+    bytes =
+        parse_at(b->value, where + ".bytes", [](const std::string& t) { return parse_size(t); });
+    note_shape(b->value, KnobKind::size);
+    if (bytes.bytes == 0) {
+      fail(b->value, where + (store ? ".bytes: a map_write of 0B stores nothing; store at least 1B"
+                                    : ".bytes: a map_read of 0B loads nothing; load at least 1B"));
+    }
+  }
 }
 
 os::FileOpen Loader::load_open(const YAML::Node& args, const std::string& where, const Scenario& s,
@@ -1792,7 +1905,7 @@ const std::vector<std::string>& operation_names() {
   static const std::vector<std::string> names = {
       "device_read", "compute", "sleep",
       "open", "read", "write", "fwrite", "fflush", "fsync", "fdatasync", "sync_file_range",
-      "uring_read",
+      "uring_read", "mmap", "map_read", "map_write", "msync", "munmap",
       "lseek", "fadvise", "close",
       "connect", "read_write", "sendfile", "mmap_write", "pipe", "splice", "tee",
       "crash", "repeat"};
@@ -1878,6 +1991,20 @@ std::string describe_operation(const os::Operation& op) {
              ", depth: " + std::to_string(u.depth) + ", into: " + u.into +
              ", compute: " + format_time(u.compute) + " }";
     }
+    std::string operator()(const os::MmapFile& m) const {
+      return "mmap: { file: " + m.path + ", mode: " + os::to_string(m.kind) + " }";
+    }
+    std::string operator()(const os::MapRead& r) const {
+      return "map_read: { file: " + r.path + ", offset: " + format_size(r.offset) +
+             ", bytes: " + format_size(r.bytes) + " }";
+    }
+    std::string operator()(const os::MapWrite& w) const {
+      return "map_write: { file: " + w.path + ", offset: " + format_size(w.offset) +
+             ", bytes: " + format_size(w.bytes) +
+             (w.pattern.empty() ? std::string() : ", pattern: \"" + w.pattern + "\"") + " }";
+    }
+    std::string operator()(const os::Msync& m) const { return "msync: { file: " + m.path + " }"; }
+    std::string operator()(const os::Munmap& m) const { return "munmap: { file: " + m.path + " }"; }
     std::string operator()(const os::FileRead& r) const {
       return "read: { file: " + r.path + ", chunk: " + format_size(r.chunk) +
              (r.bytes.bytes != 0 ? ", bytes: " + format_size(r.bytes) : std::string()) +

@@ -206,6 +206,10 @@ class Reader {
       out = trace::Loss{text(j, "file", where),
                         one_of(j, "layer", where, {"application", "page_cache", "disk_cache"}),
                         unsigned_number(j, "offset", where), unsigned_number(j, "bytes", where)};
+    } else if (type == "page_fault") {
+      out = trace::PageFault{
+          text(j, "process", where), text(j, "file", where), unsigned_number(j, "page", where),
+          one_of(j, "kind", where, {"minor", "major", "cow"}), unsigned_number(j, "mapped", where)};
     } else {
       return false;
     }

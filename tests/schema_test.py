@@ -29,6 +29,9 @@ except ImportError as error:
 # Broken scenarios whose mistake is in the shape of the file, so the schema must reject them too
 # (the others, like a duplicate key or a read of a file that is not open, need the loader).
 BROKEN_SCENARIOS_THE_SCHEMA_REJECTS = [
+    "mmap_bad_mode.yaml",
+    "map_write_zero_bytes.yaml",
+    "map_read_unknown_key.yaml",
     "uring_unknown_key.yaml",
     "open_unknown_flag.yaml",
     "open_flags_not_a_list.yaml",
@@ -92,16 +95,22 @@ INLINE_BROKEN_SCENARIOS = {
     "an lseek without offset": _FILE_SCENARIO % "lseek: { file: data.bin }",
     "a close with an extra key": _FILE_SCENARIO % "close: { file: data.bin, now: true }",
     "a compute with two amounts": _FILE_SCENARIO % "compute: { for: 1ms, cycles: 5 }",
+    "an mmap without file": _FILE_SCENARIO % "mmap: { mode: shared }",
+    "a map_read of a negative offset": _FILE_SCENARIO % "map_read: { file: data.bin, offset: -4KiB }",
+    "an msync with an extra key": _FILE_SCENARIO % "msync: { file: data.bin, flags: [sync] }",
+    "a munmap of a bad path": _FILE_SCENARIO % "munmap: { file: 'a b' }",
     "a process called idle": "title: t\nprocesses: [{name: idle, program: [{sleep: {for: 1ms}}]}]",
 }
 
 # Traces of tests/data/traces/ that the reader rejects (and the schema too, when they are JSON).
 BROKEN_TRACES = {"missing-field.json", "newer-version.json", "truncated.json"}
 
-# Scenarios whose fresh traces are checked: the mechanisms, and the page cache's record types.
+# Scenarios whose fresh traces are checked: the mechanisms, the page cache's record types and
+# page faults.
 TRACED_SCENARIOS = ["scenarios/mechanisms/dma-burst.yaml", "scenarios/mechanisms/channel.yaml",
                     "scenarios/storage/readahead-sequential.yaml",
-                    "scenarios/storage/fsync-power-loss.yaml", "scenarios/storage/dirty-writeback.yaml"]
+                    "scenarios/storage/fsync-power-loss.yaml", "scenarios/storage/dirty-writeback.yaml",
+                    "scenarios/storage/mmap-private-cow.yaml"]
 
 failures = []
 
@@ -178,6 +187,8 @@ def test_scenarios(source, iosim, workdir):
                                            "accepts it")
     # The broken ones below differ from this one in one place each.
     for step in ("read: { file: data.bin, chunk: 4KiB, order: random }", "close: { file: data.bin }",
+                 "mmap: { file: data.bin, mode: private }",
+                 "map_write: { file: data.bin, offset: 0, bytes: 1KiB, pattern: ab }",
                  "fadvise: { file: data.bin, advice: sequential }", "lseek: { file: data.bin, offset: 4KiB }"):
         found = errors(validator, yaml.safe_load(_FILE_SCENARIO % step))
         check(not found, f"a scenario with '{step}' is valid but rejected: {describe(found)}")
@@ -259,7 +270,7 @@ def test_traces(source, iosim, workdir):
     check(not errors(validator, small), "tests/data/traces/read-write.json must be valid")
     # Within version 1 a writer may add record types and fields: a reader skips and ignores them.
     newer = copy.deepcopy(small)
-    newer["records"].append({"type": "page_fault", "start": 5, "end": 7, "actor": "cpu0",
+    newer["records"].append({"type": "tlb_shootdown", "start": 5, "end": 7, "actor": "cpu0",
                              "step": "", "address": 4096})
     newer["records"][0]["colour"] = "red"
     newer["future_section"] = {"anything": [1, 2]}
@@ -268,6 +279,20 @@ def test_traces(source, iosim, workdir):
     # Integers beyond 2^53 are valid times.
     newer["end_time"] = 9_000_000_000_000_000_001
     check(not errors(validator, newer), "a time beyond 2^53 must be valid")
+
+    # A page fault of a mapped file, and the same with one field wrong or missing.
+    fault = {"type": "page_fault", "start": 5, "end": 7, "actor": "mapper", "step": "fault",
+             "process": "mapper", "file": "table.dat", "page": 3, "kind": "major", "mapped": 16}
+    with_fault = copy.deepcopy(small)
+    with_fault["records"].append(fault)
+    check(not errors(validator, with_fault),
+          f"a page_fault record must be valid: {describe(errors(validator, with_fault))}")
+    for what, change in {"an unknown kind": {"kind": "soft"}, "a negative page": {"page": -1},
+                         "no mapped": {"mapped": None}}.items():
+        bad = copy.deepcopy(small)
+        edited_fault = {k: v for k, v in {**fault, **change}.items() if v is not None}
+        bad["records"].append(edited_fault)
+        check(errors(validator, bad), f"a page_fault record with {what} is accepted by the schema")
 
     broken = broken_traces(small)
     for what, document in broken.items():

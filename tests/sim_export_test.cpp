@@ -233,6 +233,68 @@ TEST(SimTraceJson, WritePathRecordsAreChecked) {
       "t.json: error: records[1] (writeback): field 'first_page' must be a whole number >= 0");
 }
 
+/// Page faults of a mapped file, one of each kind: values that would expose a swapped field.
+std::vector<Record> page_fault_records() {
+  return {
+      rec(60, 75, trace::PageFault{"mapper", "table.dat", 3, "major", 16}, "mapper", "fault"),
+      rec(80, 82, trace::PageFault{"mapper", "table.dat", 19, "minor", 1}, "mapper", "fault"),
+      rec(90, 99, trace::PageFault{"copier", "other.dat", 7, "cow", 1}, "copier"),
+  };
+}
+
+TEST(SimTraceJson, PageFaultRecordsRoundTrip) {
+  std::vector<Record> records = every_record_type();
+  for (Record& r : page_fault_records()) records.push_back(std::move(r));
+  const std::string text = trace_to_json({"A title", "s.yaml", 7}, 99, records, some_metrics());
+  // The field names and order of docs/trace-format.md.
+  EXPECT_NE(text.find("\n    {\"type\":\"page_fault\",\"start\":60,\"end\":75,\"actor\":"
+                      "\"mapper\",\"step\":\"fault\",\"process\":\"mapper\",\"file\":"
+                      "\"table.dat\",\"page\":3,\"kind\":\"major\",\"mapped\":16}"),
+            std::string::npos)
+      << text;
+
+  const TraceFile file = parse_trace(text, "t.json");
+  ASSERT_EQ(file.records.size(), records.size());
+  const std::size_t first = every_record_type().size();
+  const auto& major = std::get<trace::PageFault>(file.records[first].data);
+  EXPECT_EQ(major.process, "mapper");
+  EXPECT_EQ(major.file, "table.dat");
+  EXPECT_EQ(major.page, 3U);
+  EXPECT_EQ(major.kind, "major");
+  EXPECT_EQ(major.mapped, 16U);
+  EXPECT_EQ(file.records[first].end, 75U);
+  EXPECT_EQ(file.records[first].step, "fault");
+  EXPECT_EQ(std::get<trace::PageFault>(file.records[first + 1].data).kind, "minor");
+  const auto& cow = std::get<trace::PageFault>(file.records[first + 2].data);
+  EXPECT_EQ(cow.process, "copier");
+  EXPECT_EQ(cow.file, "other.dat");
+  EXPECT_EQ(cow.page, 7U);
+  EXPECT_EQ(cow.kind, "cow");
+  EXPECT_EQ(cow.mapped, 1U);
+  // Writing what was read gives the same bytes.
+  EXPECT_EQ(trace_to_json(file.scenario, file.end_time, file.records, file.metrics), text);
+}
+
+TEST(SimTraceJson, PageFaultRecordsAreChecked) {
+  const std::string text =
+      trace_to_json({"A title", "s.yaml", 7}, 99, page_fault_records(), some_metrics());
+  auto edited = [&text](const std::string& from, const std::string& to) {
+    std::string t = text;
+    const std::size_t at = t.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) t.replace(at, from.size(), to);
+    return error_of_trace(t);
+  };
+  EXPECT_EQ(edited("\"kind\":\"cow\"", "\"kind\":\"soft\""),
+            "t.json: error: records[2] (page_fault): field 'kind' has an unknown value 'soft'");
+  EXPECT_EQ(edited("\"page\":19", "\"page\":-19"),
+            "t.json: error: records[1] (page_fault): field 'page' must be a whole number >= 0");
+  EXPECT_EQ(edited(",\"mapped\":16", ""),
+            "t.json: error: records[0] (page_fault): missing field 'mapped'");
+  EXPECT_EQ(edited("\"process\":\"copier\"", "\"process\":7"),
+            "t.json: error: records[2] (page_fault): field 'process' must be a string");
+}
+
 TEST(SimTraceJson, TruncatedFileIsRejectedWithPosition) {
   const std::string text =
       trace_to_json({"A title", "s.yaml", 7}, 29, every_record_type(), some_metrics());

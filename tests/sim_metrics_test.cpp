@@ -253,6 +253,51 @@ TEST(SimMetrics, CrashLossesByLayer) {
   EXPECT_EQ(integer(compute_metrics(records, 9 * kUs, {}), "bytes.verified"), 4096);
 }
 
+/// Page faults of a mapped file: a major fault with fault-around, minor ones, copy-on-write.
+std::vector<Record> fault_records() {
+  return {
+      rec(1 * kUs, 3 * kUs, trace::PageFault{"mapper", "t.dat", 0, "major", 16}, "mapper"),
+      rec(4 * kUs, 4 * kUs, trace::PageFault{"mapper", "t.dat", 16, "minor", 16}, "mapper"),
+      rec(5 * kUs, 5 * kUs, trace::PageFault{"mapper", "t.dat", 3, "minor", 0}, "mapper"),
+      rec(6 * kUs, 7 * kUs, trace::PageFault{"copier", "t.dat", 3, "cow", 1}, "copier"),
+      rec(7 * kUs, 8 * kUs, trace::PageFault{"copier", "t.dat", 4, "cow", 1}, "copier"),
+      rec(8 * kUs, 9 * kUs, trace::PageFault{"copier", "t.dat", 5, "cow", 1}, "copier"),
+  };
+}
+
+TEST(SimMetrics, PageFaultsByKind) {
+  const Metrics m = compute_metrics(fault_records(), 10 * kUs, {});
+  EXPECT_EQ(integer(m, "page_faults"), 6);
+  EXPECT_EQ(integer(m, "page_faults.minor"), 2);
+  EXPECT_EQ(integer(m, "page_faults.major"), 1);
+  EXPECT_EQ(integer(m, "page_faults.cow"), 3);
+  EXPECT_EQ(integer(m, "page_faults.mapped_pages"), 16 + 16 + 0 + 3);
+  for (const char* key : {"page_faults", "page_faults.minor", "page_faults.major",
+                          "page_faults.cow", "page_faults.mapped_pages"}) {
+    const MetricDefinition* d = find_metric_definition(key);
+    ASSERT_NE(d, nullptr) << key;
+    EXPECT_EQ(d->kind, MetricKind::count) << key;
+    EXPECT_EQ(d->pattern, key);
+  }
+  for (const auto& [key, value] : m) EXPECT_NE(find_metric_definition(key), nullptr) << key;
+  // A kind this version does not know counts in the total only.
+  std::vector<Record> records = fault_records();
+  records.push_back(rec(9 * kUs, 9 * kUs, trace::PageFault{"mapper", "t.dat", 9, "huge", 512}));
+  const Metrics more = compute_metrics(records, 10 * kUs, {});
+  EXPECT_EQ(integer(more, "page_faults"), 7);
+  EXPECT_EQ(integer(more, "page_faults.minor") + integer(more, "page_faults.major") +
+                integer(more, "page_faults.cow"),
+            6);
+  EXPECT_EQ(more.count("page_faults.huge"), 0U);
+
+  // A run without mappings has the keys, at zero.
+  const Metrics none = compute_metrics(sample_records(), 10 * kUs, reader_and_cruncher());
+  for (const char* key : {"page_faults", "page_faults.minor", "page_faults.major",
+                          "page_faults.cow", "page_faults.mapped_pages"}) {
+    EXPECT_EQ(integer(none, key), 0) << key;
+  }
+}
+
 TEST(SimRecorder, SortsStablyByStart) {
   Recorder recorder;
   recorder.record(rec(5, 6, trace::Narration{"third"}));
@@ -420,6 +465,49 @@ TEST(SimRun, WritesMoveDataAndACrashIsReported) {
   const std::string plain_report = format_run_report(writer_scenario("[write]"), plain);
   EXPECT_EQ(plain_report.find("Crash:"), std::string::npos) << plain_report;
   EXPECT_EQ(plain_report.find("dirty memory"), std::string::npos) << plain_report;
+}
+
+const char* const kMapperScenario =
+    "title: t\nfiles:\n  - { path: t.dat, size: 64KiB }\nprocesses:\n  - name: mapper\n"
+    "    program:\n      - open: { file: t.dat%s }\n      - mmap: { file: t.dat%s }\n"
+    "      - %s: { file: t.dat }\n";
+
+Scenario mapper_scenario(const char* flags, const char* mode, const char* access) {
+  char text[512];
+  std::snprintf(text, sizeof text, kMapperScenario, flags, mode, access);
+  return parse_scenario(text, "inline");
+}
+
+TEST(SimRun, MappedAccessesMoveDataAndFaultsAreReported) {
+  RunOutcome outcome;
+  outcome.end_time = 10 * kUs;
+  outcome.completed = true;
+  // Loads from a mapping move the file's bytes: they must verify.
+  const RunResult loads = finish_run(mapper_scenario("", "", "map_read"), outcome, fault_records());
+  EXPECT_TRUE(loads.moves_data);
+  EXPECT_EQ(loads.problems(), std::vector<std::string>{"the payload bytes did not verify"});
+  // Stores move data into a shared mapping of a file opened for writing, or a private mapping.
+  EXPECT_TRUE(
+      finish_run(mapper_scenario(", flags: [write]", "", "map_write"), outcome, {}).moves_data);
+  EXPECT_TRUE(
+      finish_run(mapper_scenario("", ", mode: private", "map_write"), outcome, {}).moves_data);
+  // A shared mapping of a read-only file is PROT_READ: the store faults (SIGSEGV), nothing moves.
+  EXPECT_FALSE(finish_run(mapper_scenario("", "", "map_write"), outcome, {}).moves_data);
+  // msync and munmap move nothing.
+  EXPECT_FALSE(finish_run(mapper_scenario("", "", "msync"), outcome, {}).moves_data);
+  EXPECT_FALSE(finish_run(mapper_scenario("", "", "munmap"), outcome, {}).moves_data);
+
+  // The report has a row of page faults by kind when there are any.
+  const std::string report = format_run_report(mapper_scenario("", "", "map_read"), loads);
+  EXPECT_NE(
+      report.find("\n  page faults                       6  2 minor, 1 major, 3 cow  35 pages "
+                  "mapped\n"),
+      std::string::npos)
+      << report;
+  const RunResult plain =
+      finish_run(mapper_scenario("", "", "map_read"), outcome, sample_records());
+  EXPECT_EQ(format_run_report(mapper_scenario("", "", "map_read"), plain).find("page faults"),
+            std::string::npos);
 }
 
 }  // namespace

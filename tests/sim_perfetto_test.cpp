@@ -284,6 +284,50 @@ TEST(SimPerfetto, WritePathRecordsAreMapped) {
   EXPECT_EQ(counters.size(), 2U);
 }
 
+TEST(SimPerfetto, PageFaultsAreInstantsOnTheProcesssTrack) {
+  const std::vector<Record> records = {
+      rec(1000000, 1000000, trace::Narration{"map"}, "lecture", "map"),
+      rec(2000000, 2500000, trace::PageFault{"mapper", "table.dat", 3, "major", 16}, "mapper",
+          "fault"),
+      rec(3000000, 3001000, trace::PageFault{"mapper", "table.dat", 19, "minor", 1}, "mapper",
+          "fault"),
+      // The track is the faulting process's even when the actor is not.
+      rec(4000000, 4002000, trace::PageFault{"copier", "other.dat", 7, "cow", 1}, "kernel"),
+  };
+  const Json trace = export_json(records, 5000000);
+  const Tracks tracks(trace);
+  const std::vector<Json> faults = events_of(trace, "page_fault");
+  ASSERT_EQ(faults.size(), 3U);
+  struct Expected {
+    std::string name, track;
+    std::int64_t ts;
+    std::uint64_t page, mapped, fault_ps;
+  };
+  const std::vector<Expected> expected = {
+      {"page fault (major)", "Processes/mapper", 2000000, 3, 16, 500000},
+      {"page fault (minor)", "Processes/mapper", 3000000, 19, 1, 1000},
+      {"page fault (cow)", "Processes/copier", 4000000, 7, 1, 2000},
+  };
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const Expected& x = expected[i];
+    SCOPED_TRACE(x.name);
+    const Json& e = faults[i];
+    EXPECT_EQ(e.at("ph"), "i");
+    EXPECT_EQ(e.at("s"), "t");
+    EXPECT_EQ(e.at("name"), x.name);
+    EXPECT_EQ(tracks.of(e), x.track);
+    EXPECT_EQ(to_ps(e.at("ts")), x.ts);
+    EXPECT_FALSE(e.contains("dur"));
+    EXPECT_EQ(e.at("args").at("page"), x.page);
+    EXPECT_EQ(e.at("args").at("mapped"), x.mapped);
+    EXPECT_EQ(e.at("args").at("fault_ps"), x.fault_ps);
+  }
+  EXPECT_EQ(faults[0].at("args"), Json::parse(R"({"file":"table.dat","page":3,"kind":"major",
+      "mapped":16,"fault_ps":500000,"actor":"mapper","step":"fault"})"));
+  // Mapped, not left to the "Other" group.
+  EXPECT_TRUE(events_of(trace, "other").empty());
+}
+
 TEST(SimPerfetto, OverlappingIntervalsGetASecondLaneAndNestedOnesShareOne) {
   const std::vector<Record> records = {
       rec(0, 100, trace::DeviceActivity{"disk0", "command", ""}, "disk0"),

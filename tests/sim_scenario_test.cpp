@@ -154,9 +154,8 @@ const BrokenCase kBroken[] = {
     {"unknown_operation.yaml", 5, 9,
      "unknown operation 'device_raed'; did you mean 'device_read'? (operations: device_read, "
      "compute, sleep, open, read, write, fwrite, fflush, fsync, fdatasync, sync_file_range, "
-     "uring_read, lseek, fadvise, close, connect, read_write, sendfile, mmap_write, pipe, splice, "
-     "tee, "
-     "crash, repeat)"},
+     "uring_read, mmap, map_read, map_write, msync, munmap, lseek, fadvise, close, connect, "
+     "read_write, sendfile, mmap_write, pipe, splice, tee, crash, repeat)"},
     {"empty.yaml", 1, 1, "the file is empty: a scenario needs at least a title"},
     {"processes_not_a_list.yaml", 3, 3,
      "processes: expected a list of processes, each with a name and a program; got a map"},
@@ -275,6 +274,20 @@ const BrokenCase kBroken[] = {
      "rings have at most 4096 entries here)"},
     {"uring_unknown_key.yaml", 8, 40,
      "unknown key 'deepth' in processes[0].program[1].uring_read; did you mean 'depth'?"},
+    {"mmap_bad_mode.yaml", 8, 40,
+     "processes[0].program[1].mmap.mode: unknown mapping mode 'sharde'; did you mean 'shared'? "
+     "(shared, private)"},
+    {"mmap_not_open.yaml", 7, 23,
+     "processes[0].program[0].mmap.file: 'table.dat' is not open here; open it first with '- "
+     "open: { file: table.dat }'"},
+    {"map_read_without_mmap.yaml", 8, 27,
+     "processes[0].program[1].map_read.file: no mapping of 'table.dat' here; map it first with "
+     "'- mmap: { file: table.dat }'"},
+    {"map_write_zero_bytes.yaml", 9, 46,
+     "processes[0].program[2].map_write.bytes: a map_write of 0B stores nothing; store at least "
+     "1B"},
+    {"map_read_unknown_key.yaml", 9, 38,
+     "unknown key 'ofset' in processes[0].program[2].map_read; did you mean 'offset'?"},
     {"write_zero_chunk.yaml", 8, 40,
      "processes[0].program[1].write.chunk: a write() of 0B writes nothing; write at least 1B"},
     {"write_unknown_key.yaml", 8, 46,
@@ -356,9 +369,9 @@ TEST(SimScenario, ParseErrorsOfInlineText) {
     EXPECT_EQ(std::string(e.what()),
               "inline:4:14: error: processes[0].program: expected a list of operations "
               "(device_read, compute, sleep, open, read, write, fwrite, fflush, fsync, "
-              "fdatasync, sync_file_range, uring_read, lseek, fadvise, close, connect, read_write, "
-              "sendfile, "
-              "mmap_write, pipe, splice, tee, crash, repeat); got an empty list");
+              "fdatasync, sync_file_range, uring_read, mmap, map_read, map_write, msync, munmap, "
+              "lseek, fadvise, close, connect, read_write, sendfile, mmap_write, pipe, splice, "
+              "tee, crash, repeat); got an empty list");
   }
 }
 
@@ -467,6 +480,76 @@ processes:
             "compute: 2ms }");
 }
 
+TEST(SimScenario, MappingOperationsLoadIntoTheModelsStructs) {
+  const Scenario s = parse_scenario(R"(
+title: mmap
+files:
+  - { path: t.dat, size: 1MiB }
+  - { path: u.dat, size: 64KiB }
+processes:
+  - name: p
+    program:
+      - open: { file: t.dat, flags: [write] }
+      - mmap: { file: t.dat }
+      - map_read: { file: t.dat, offset: 8KiB, bytes: 64KiB }
+      - map_read: { file: t.dat }
+      - map_write: { file: t.dat, offset: 100B, bytes: 10000B, pattern: "ab" }
+      - map_write: { file: t.dat }
+      - msync: { file: t.dat }
+      - munmap: { file: t.dat }
+      - open: { file: u.dat }
+      - mmap: { file: u.dat, mode: private }
+      - map_write: { file: u.dat, bytes: 1B }
+      - mmap: { file: t.dat, mode: shared }
+)",
+                                    "inline");
+  const std::vector<os::Operation>& program = s.processes.at(0).program;
+  ASSERT_EQ(program.size(), 12U);
+  const auto& shared = std::get<os::MmapFile>(program[1]);
+  EXPECT_EQ(shared.path, "t.dat");
+  EXPECT_EQ(shared.kind, os::MapKind::shared) << "the default";
+  const auto& read = std::get<os::MapRead>(program[2]);
+  EXPECT_EQ(read.path, "t.dat");
+  EXPECT_EQ(read.offset.bytes, 8U << 10);
+  EXPECT_EQ(read.bytes.bytes, 64U << 10);
+  const auto& read_default = std::get<os::MapRead>(program[3]);
+  EXPECT_EQ(read_default.offset.bytes, 0U);
+  EXPECT_EQ(read_default.bytes.bytes, 4096U);
+  const auto& write = std::get<os::MapWrite>(program[4]);
+  EXPECT_EQ(write.path, "t.dat");
+  EXPECT_EQ(write.offset.bytes, 100U);
+  EXPECT_EQ(write.bytes.bytes, 10000U);
+  EXPECT_EQ(write.pattern, "ab");
+  const auto& write_default = std::get<os::MapWrite>(program[5]);
+  EXPECT_EQ(write_default.offset.bytes, 0U);
+  EXPECT_EQ(write_default.bytes.bytes, 4096U);
+  EXPECT_EQ(write_default.pattern, "") << "bytes from the seed";
+  EXPECT_EQ(std::get<os::Msync>(program[6]).path, "t.dat");
+  EXPECT_EQ(std::get<os::Munmap>(program[7]).path, "t.dat");
+  EXPECT_EQ(std::get<os::MmapFile>(program[9]).kind, os::MapKind::private_copy);
+  EXPECT_EQ(std::get<os::MapWrite>(program[10]).bytes.bytes, 1U);
+  // Mapped again after munmap.
+  EXPECT_EQ(std::get<os::MmapFile>(program[11]).kind, os::MapKind::shared);
+
+  EXPECT_EQ(describe_operation(program[1]), "mmap: { file: t.dat, mode: shared }");
+  EXPECT_EQ(describe_operation(program[9]), "mmap: { file: u.dat, mode: private }");
+  EXPECT_EQ(describe_operation(program[2]),
+            "map_read: { file: t.dat, offset: 8KiB, bytes: 64KiB }");
+  EXPECT_EQ(describe_operation(program[3]), "map_read: { file: t.dat, offset: 0B, bytes: 4KiB }");
+  EXPECT_EQ(describe_operation(program[4]),
+            "map_write: { file: t.dat, offset: 100B, bytes: 10000B, pattern: \"ab\" }");
+  EXPECT_EQ(describe_operation(program[5]), "map_write: { file: t.dat, offset: 0B, bytes: 4KiB }");
+  EXPECT_EQ(describe_operation(program[6]), "msync: { file: t.dat }");
+  EXPECT_EQ(describe_operation(program[7]), "munmap: { file: t.dat }");
+  // What explain prints is what the loader read back: the description loads again.
+  const Scenario again = parse_scenario(
+      "title: t\nfiles:\n  - { path: t.dat, size: 1MiB }\nprocesses:\n  - name: p\n"
+      "    program:\n      - open: { file: t.dat }\n      - " +
+          describe_operation(program[1]) + "\n      - " + describe_operation(program[4]) + "\n",
+      "inline");
+  EXPECT_EQ(std::get<os::MapWrite>(again.processes.at(0).program[2]).pattern, "ab");
+}
+
 TEST(SimScenario, WritePathOperationsLoadIntoTheModelsStructs) {
   const Scenario s = parse_scenario(kWritePathScenario, "inline");
   ASSERT_EQ(s.files.size(), 2U);
@@ -566,6 +649,63 @@ std::string inline_error(const std::string& yaml) {
     return e.what();
   }
   return "(no error)";
+}
+
+TEST(SimScenario, MappingMistakes) {
+  const std::string head =
+      "title: t\nfiles:\n  - { path: t.dat, size: 1MiB }\n  - { path: u.dat, size: 1MiB }\n"
+      "processes:\n  - name: p\n    program:\n      - open: { file: t.dat }\n";
+  EXPECT_EQ(inline_error(head + "      - mmap: { file: t.dat }\n      - mmap: { file: t.dat }\n"),
+            "inline:10:23: error: processes[0].program[2].mmap.file: 't.dat' is already mapped "
+            "here; unmap it first with '- munmap: { file: t.dat }'");
+  EXPECT_EQ(
+      inline_error(head + "      - mmap: { file: t.dat, mode: shared }\n"
+                          "      - munmap: { file: t.dat }\n      - munmap: { file: t.dat }\n"),
+      "inline:11:25: error: processes[0].program[3].munmap.file: no mapping of 't.dat' here; "
+      "map it first with '- mmap: { file: t.dat }'");
+  EXPECT_EQ(inline_error(head + "      - mmap: { file: t.dat }\n      - open: { file: u.dat }\n"
+                                "      - map_read: { file: u.dat }\n"),
+            "inline:11:27: error: processes[0].program[3].map_read.file: no mapping of 'u.dat' "
+            "here; map it first with '- mmap: { file: u.dat }'; did you mean 't.dat'?");
+  EXPECT_EQ(inline_error(head + "      - mmap: { file: t.dat }\n"
+                                "      - map_read: { file: t.dat, bytes: 0B }\n"),
+            "inline:10:41: error: processes[0].program[2].map_read.bytes: a map_read of 0B loads "
+            "nothing; load at least 1B");
+  EXPECT_EQ(inline_error(head + "      - mmap: { file: t.dat }\n"
+                                "      - map_write: { file: t.dat, pattern: \"\" }\n"),
+            "inline:10:44: error: processes[0].program[2].map_write.pattern: the text is empty "
+            "(leave pattern out for bytes generated from the seed)");
+  EXPECT_EQ(inline_error(head + "      - mmap: { file: t.dat }\n"
+                                "      - map_read: { file: t.dat, offset: -4KiB }\n"),
+            "inline:10:42: error: processes[0].program[2].map_read.offset: a size cannot be "
+            "negative: '-4KiB'");
+  EXPECT_EQ(inline_error(head + "      - mmap: { file: t.dat, mode: [shared] }\n"),
+            "inline:9:36: error: processes[0].program[1].mmap.mode: expected a mapping mode; got "
+            "a list");
+  EXPECT_EQ(inline_error(head + "      - msync: { file: t.dat, flags: [sync] }\n"),
+            "inline:9:31: error: unknown key 'flags' in processes[0].program[1].msync (allowed: "
+            "file)");
+  // A loop must unmap what it maps, and leave mappings from before it alone.
+  EXPECT_EQ(
+      inline_error(head + "      - repeat: { count: 2, do: [ { mmap: { file: t.dat } } ] }\n"),
+      "inline:9:33: error: processes[0].program[1].repeat.do: every pass must leave files "
+      "and sockets as it found them, but this one maps t.dat without unmapping it; move "
+      "that out of the loop");
+  EXPECT_EQ(
+      inline_error(head + "      - mmap: { file: t.dat }\n"
+                          "      - repeat: { count: 2, do: [ { munmap: { file: t.dat } } ] }\n"),
+      "inline:10:33: error: processes[0].program[2].repeat.do: every pass must leave files "
+      "and sockets as it found them, but this one unmaps t.dat, mapped before the loop; "
+      "move that out of the loop");
+  EXPECT_EQ(inline_error(head + "      - repeat: { count: 3, do: [ { mmap: { file: t.dat } }, "
+                                "{ map_read: { file: t.dat } }, { munmap: { file: t.dat } } ] }\n"),
+            "(no error)");
+  // Mappings are per process.
+  EXPECT_EQ(
+      inline_error(head + "      - mmap: { file: t.dat }\n  - name: q\n    program:\n"
+                          "      - open: { file: t.dat }\n      - map_read: { file: t.dat }\n"),
+      "inline:13:27: error: processes[1].program[1].map_read.file: no mapping of 't.dat' "
+      "here; map it first with '- mmap: { file: t.dat }'");
 }
 
 TEST(SimScenario, WritePathMistakes) {

@@ -7,6 +7,8 @@ iosim_add_test(writeback_policy_test writeback_policy_test.cpp)
 iosim_add_test(storage_platform_test storage_platform_test.cpp)
 # The write path (models/os/writeback.cpp): dirty pages, writeback, fsync, O_DIRECT, crashes.
 iosim_add_test(storage_write_test storage_write_test.cpp)
+# Memory mappings (models/os/mmap.cpp): faults, fault-around, copy-on-write, msync.
+iosim_add_test(storage_mmap_test storage_mmap_test.cpp)
 
 # The storage scenarios through the iosim program.
 if(TARGET iosim)

@@ -209,10 +209,24 @@ struct Loss {
   std::uint64_t bytes;
 };
 
+/// A page fault on a file mapping of `process`, at page `page` of `file`. `kind`: "minor" (the
+/// page was up to date in the page cache: only the page table changed; also the write fault
+/// that makes a shared page writable and dirty), "major" (the page had to be read from the
+/// disk first), "cow" (a write to a MAP_PRIVATE mapping: the page was copied into an anonymous
+/// page of the process; the file is unchanged). `mapped`: pages this fault mapped (fault-around
+/// maps the up-to-date neighbours of a read fault too).
+struct PageFault {
+  std::string process;
+  std::string file;
+  std::uint64_t page;
+  std::string kind;
+  std::uint64_t mapped;
+};
+
 using Payload =
     std::variant<RegionDecl, Copy, Descriptor, ModeSwitch, ContextSwitch, Syscall, Interrupt,
                  DeviceActivity, BusTenure, CpuInterval, Narration, Verification, Readahead,
-                 CacheAccess, Eviction, DirtyState, Writeback, Throttle, Durable, Crash, Loss>;
+                 CacheAccess, Eviction, DirtyState, Writeback, Throttle, Durable, Crash, Loss, PageFault>;
 
 struct Record {
   Picoseconds start = 0, end = 0;

@@ -94,7 +94,8 @@ std::string Kernel::describe_unfinished() const {
 void Kernel::boot() {
   started_ = true;
   auto writes = [](const Operation& op) {
-    return std::holds_alternative<FileWrite>(op) || std::holds_alternative<StdioWrite>(op);
+    return std::holds_alternative<FileWrite>(op) || std::holds_alternative<StdioWrite>(op) ||
+           std::holds_alternative<MapWrite>(op);
   };
   for (const auto& p : processes_) {
     write_path_used_ = write_path_used_ || any_operation(p->spec.program, writes) ||
@@ -183,6 +184,16 @@ void Kernel::run(Process& p, const Operation& op) {
     stdio_flush(p, *sf2);
   } else if (const auto* fy = std::get_if<FileSync>(&op)) {
     file_sync(p, *fy);
+  } else if (const auto* mm = std::get_if<MmapFile>(&op)) {
+    mmap_file(p, *mm);
+  } else if (const auto* mr = std::get_if<MapRead>(&op)) {
+    map_read(p, *mr);
+  } else if (const auto* mw2 = std::get_if<MapWrite>(&op)) {
+    map_write(p, *mw2);
+  } else if (const auto* ms = std::get_if<Msync>(&op)) {
+    msync(p, *ms);
+  } else if (const auto* mu = std::get_if<Munmap>(&op)) {
+    munmap(p, *mu);
   } else if (const auto* ur = std::get_if<UringRead>(&op)) {
     uring_read(p, *ur);
   } else if (const auto* cr = std::get_if<Crash>(&op)) {

@@ -124,6 +124,22 @@ struct Kernel::IoBatch {
   std::function<void(Picoseconds)> then;
 };
 
+/// An mmap() of a file (the mmap: operation): the VMA and its page-table entries. It keeps the
+/// description it was made from (vma->vm_file), so it outlives close().
+struct Kernel::MappedFile {
+  OpenFile description;
+  MapKind kind = MapKind::shared;
+  bool writable = true;       // PROT_WRITE (a shared mapping of a read-only file: PROT_READ)
+  std::uint64_t address = 0;  // the address mmap() returned (for the trace only)
+  struct Pte {
+    bool write = false;      // writable: a shared page written since it was last clean
+    std::uint64_t anon = 0;  // MAP_PRIVATE after copy-on-write: the process's own frame
+  };
+  std::map<std::uint64_t, Pte> ptes;  // by page index
+  /// The checker's copy of the private pages as the process wrote them.
+  std::map<std::uint64_t, std::vector<std::uint8_t>> private_bytes;
+};
+
 struct Kernel::Process {
   enum class State { runnable, running, blocked, done };
   explicit Process(const ProcessSpec& s) : spec(s), task(s.name) {}
@@ -139,6 +155,7 @@ struct Kernel::Process {
   std::map<std::string, std::unique_ptr<Pipe>> pipes;  // by the scenario's name
   /// The C library's buffer of each stream (fwrite), by path.
   std::map<std::string, StdioStream> stdio;
+  std::map<std::string, std::unique_ptr<MappedFile>> mappings;  // by path
   bool kernel_thread = false;  // the flusher: runs kernel code only, never ends the run
   // balance_dirty_pages_ratelimited(): pages dirtied since the last call into the throttle, and
   // how many may be dirtied before the next (current->nr_dirtied, nr_dirtied_pause).

@@ -32,6 +32,10 @@ struct KernelParams {
   ByteSize stdio_buffer{4096};
   sc_core::sc_time page_dirty_work{100, sc_core::SC_NS};
   sc_core::sc_time flusher_work{5, sc_core::SC_US};
+  // Memory mappings.
+  sc_core::sc_time mmap_work{1, sc_core::SC_US};
+  sc_core::sc_time munmap_work{2, sc_core::SC_US};
+  sc_core::sc_time pte_work{50, sc_core::SC_NS};
   // io_uring.
   sc_core::sc_time uring_sqe_work{50, sc_core::SC_NS};
   sc_core::sc_time uring_cqe_work{20, sc_core::SC_NS};
@@ -136,6 +140,21 @@ struct KernelParams {
                "back, besides building each request (driver_setup)",
                "textbook: ~5 us"},
       flusher_work);
+    v(ParamDoc{"mmap_work",
+               "CPU time of mmap() besides the system call itself: find room in the address "
+               "space, create the VMA (no page is mapped yet)",
+               "textbook: ~1 us"},
+      mmap_work);
+    v(ParamDoc{"munmap_work",
+               "CPU time of munmap(): zap the page-table entries, free the VMA and flush the TLB "
+               "(a shootdown of other CPUs would cost more)",
+               "linux-io.md section 9: TLB shootdown costs microseconds; textbook 2 us"},
+      munmap_work);
+    v(ParamDoc{"pte_work",
+               "CPU time to set up one page-table entry in a fault (each page fault-around maps "
+               "costs this, besides page_fault_work per fault)",
+               "textbook: ~50 ns"},
+      pte_work);
     v(ParamDoc{"uring_sqe_work",
                "User-mode CPU time to fill one io_uring submission queue entry (io_uring_prep_read "
                "and the ring's tail update), no system call",

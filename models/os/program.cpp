@@ -74,6 +74,16 @@ const char* to_string(SyncKind kind) {
   return "?";
 }
 
+const char* to_string(MapKind kind) {
+  switch (kind) {
+    case MapKind::shared:
+      return "shared";
+    case MapKind::private_copy:
+      return "private";
+  }
+  return "?";
+}
+
 const char* to_string(CrashKind kind) {
   switch (kind) {
     case CrashKind::process:

@@ -132,6 +132,45 @@ struct MmapWrite {
   ByteSize bytes{0};
 };
 
+/// mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED or MAP_PRIVATE, fd, 0) of the whole open
+/// file `path`: a VMA, no page mapped yet. Later map_read / map_write / msync / munmap name the
+/// mapping by the file's path.
+enum class MapKind { shared, private_copy };
+const char* to_string(MapKind kind);  // "shared", "private"
+struct MmapFile {
+  std::string path;
+  MapKind kind = MapKind::shared;
+};
+
+/// The process reads (loads) `bytes` of its mapping of `path` from `offset` (user mode; the
+/// first touch of a page faults it in).
+struct MapRead {
+  std::string path;
+  ByteSize offset{0};
+  ByteSize bytes{4096};
+};
+
+/// The process writes (stores) `bytes` into its mapping of `path` from `offset` (user mode):
+/// `pattern` repeated, or bytes from the run's seed. MAP_SHARED: the page-cache pages become
+/// dirty; MAP_PRIVATE: each page is copied on its first write (COW), the file is unchanged.
+struct MapWrite {
+  std::string path;
+  ByteSize offset{0};
+  ByteSize bytes{4096};
+  std::string pattern;
+};
+
+/// msync(addr, size, MS_SYNC) of the whole mapping: its dirty pages are written and waited
+/// for, and (like fsync) the disk's cache flushed.
+struct Msync {
+  std::string path;
+};
+
+/// munmap() of the mapping: its page-table entries go (a TLB flush), the VMA goes.
+struct Munmap {
+  std::string path;
+};
+
 /// pipe2(): a pipe the process names `name` (a read end and a write end, two descriptors). It
 /// holds at most kernel.pipe_buffers page references.
 struct PipeCreate {
@@ -240,7 +279,8 @@ struct Repeat {
 using OperationVariant =
     std::variant<DeviceRead, Compute, Sleep, FileOpen, FileRead, FileSeek, FileAdvise, FileClose,
                  SocketConnect, ReadWrite, SendFile, MmapWrite, PipeCreate, Splice, Tee, FileWrite,
-                 StdioWrite, StdioFlush, FileSync, Crash, UringRead, Repeat>;
+                 StdioWrite, StdioFlush, FileSync, Crash, UringRead, MmapFile, MapRead, MapWrite,
+                 Msync, Munmap, Repeat>;
 
 /// One step of a program. A struct rather than an alias so that Repeat can hold a list of them;
 /// std::visit, std::get_if and std::holds_alternative work on it as on the variant.
