@@ -56,9 +56,9 @@ class StorageScenario : public ::testing::Test {
   std::string dir_;
 };
 
-std::vector<std::string> storage_scenarios() {
+std::vector<std::string> storage_scenarios(const std::string& dir = "storage") {
   std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(kSource + "/scenarios/storage")) {
+  for (const auto& entry : fs::directory_iterator(kSource + "/scenarios/" + dir)) {
     if (entry.path().extension() == ".yaml") files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());
@@ -113,7 +113,18 @@ TEST(StorageScenarioFormat, FilesAndFileOperationsLoad) {
 
 TEST_F(StorageScenario, EveryScenarioPassesItsExpectations) {
   const std::vector<std::string> files = storage_scenarios();
-  EXPECT_EQ(files.size(), 12u);
+  EXPECT_EQ(files.size(), 16u);
+  for (const std::string& file : files) {
+    std::string out;
+    EXPECT_EQ(iosim("run " + file, &out), 0) << file << "\n" << out;
+    EXPECT_NE(out.find("Result: PASS"), std::string::npos) << file;
+  }
+}
+
+TEST_F(StorageScenario, TheInnoDbCasesPassTheirExpectations) {
+  // scenarios/cases: the buffer pool over O_DIRECT beside the same work through the page cache.
+  const std::vector<std::string> files = storage_scenarios("cases");
+  EXPECT_EQ(files.size(), 2u);
   for (const std::string& file : files) {
     std::string out;
     EXPECT_EQ(iosim("run " + file, &out), 0) << file << "\n" << out;
