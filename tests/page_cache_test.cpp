@@ -384,3 +384,41 @@ TEST(PageCache, DirtyBookkeepingPerFile) {
 
 }  // namespace
 }  // namespace iosim::os
+
+namespace iosim::os {
+namespace {
+
+/// file_pages() against a count over the lists, after reads, second reads (activation),
+/// reclaim (deactivation and eviction) and removal.
+TEST(PageCache, PerFileCountsFollowTheLists) {
+  PageCache cache(cache_of(64));
+  auto counted = [&cache](FileId file) {
+    PageCache::FilePages n;
+    for (const PageKey& k : cache.inactive_list()) n.resident += k.file == file;
+    for (const PageKey& k : cache.active_list()) {
+      n.resident += k.file == file;
+      n.active += k.file == file;
+    }
+    return n;
+  };
+  auto expect_same = [&](FileId file, const char* when) {
+    const PageCache::FilePages a = cache.file_pages(file), b = counted(file);
+    EXPECT_EQ(a.resident, b.resident) << when << " file " << file;
+    EXPECT_EQ(a.active, b.active) << when << " file " << file;
+  };
+  read_file(cache, 1, 20);
+  read_file(cache, 1, 20);  // the second read activates them
+  expect_same(1, "after two reads");
+  EXPECT_EQ(cache.file_pages(1).active, 20u);
+  read_file(cache, 2, 60);  // more than fits: reclaim deactivates and evicts
+  expect_same(1, "after the stream");
+  expect_same(2, "after the stream");
+  cache.remove_page(PageKey{2, 59});
+  expect_same(2, "after a removal");
+  cache.remove_file(1);
+  EXPECT_EQ(cache.file_pages(1).resident, 0u);
+  EXPECT_EQ(cache.file_pages(7).resident, 0u);  // never cached
+}
+
+}  // namespace
+}  // namespace iosim::os

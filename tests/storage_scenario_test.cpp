@@ -113,7 +113,7 @@ TEST(StorageScenarioFormat, FilesAndFileOperationsLoad) {
 
 TEST_F(StorageScenario, EveryScenarioPassesItsExpectations) {
   const std::vector<std::string> files = storage_scenarios();
-  EXPECT_EQ(files.size(), 16u);
+  EXPECT_EQ(files.size(), 18u);
   for (const std::string& file : files) {
     std::string out;
     EXPECT_EQ(iosim("run " + file, &out), 0) << file << "\n" << out;
@@ -121,10 +121,11 @@ TEST_F(StorageScenario, EveryScenarioPassesItsExpectations) {
   }
 }
 
-TEST_F(StorageScenario, TheInnoDbCasesPassTheirExpectations) {
-  // scenarios/cases: the buffer pool over O_DIRECT beside the same work through the page cache.
+TEST_F(StorageScenario, TheCasesPassTheirExpectations) {
+  // scenarios/cases: InnoDB's buffer pool over O_DIRECT beside the page cache, the Kafka-like
+  // and RocketMQ-like brokers, a static-file server, an encrypting server.
   const std::vector<std::string> files = storage_scenarios("cases");
-  EXPECT_EQ(files.size(), 2u);
+  EXPECT_EQ(files.size(), 6u);
   for (const std::string& file : files) {
     std::string out;
     EXPECT_EQ(iosim("run " + file, &out), 0) << file << "\n" << out;

@@ -88,9 +88,17 @@ AddResult PageCache::add_page(const PageKey& key) {
   Lru& list = e.state.flags.active ? active_ : inactive_;
   list.push_front(key);
   e.lru_position = list.begin();
+  FilePages& counts = file_pages_[key.file];
+  ++counts.resident;
+  counts.active += e.state.flags.active;
   pages_.emplace(key, e);
   result.added = true;
   return result;
+}
+
+PageCache::FilePages PageCache::file_pages(FileId file) const {
+  const auto it = file_pages_.find(file);
+  return it == file_pages_.end() ? FilePages{} : it->second;
 }
 
 void PageCache::clear_dirty_bookkeeping(const PageKey& key) {
@@ -108,6 +116,10 @@ void PageCache::erase_page(const PageKey& key) {
   }
   if (e.state.flags.writeback) --writeback_count_;
   (e.state.flags.active ? active_ : inactive_).erase(e.lru_position);
+  FilePages& counts = file_pages_[key.file];
+  --counts.resident;
+  counts.active -= e.state.flags.active;
+  if (counts.resident == 0) file_pages_.erase(key.file);
   pages_.erase(key);
 }
 
@@ -129,6 +141,7 @@ void PageCache::remove_file(FileId file) {
 
 void PageCache::move_to_active_head(Entry& e, const PageKey& key) {
   (e.state.flags.active ? active_ : inactive_).erase(e.lru_position);
+  file_pages_[key.file].active += !e.state.flags.active;
   e.state.flags.active = true;
   active_.push_front(key);
   e.lru_position = active_.begin();
@@ -136,6 +149,7 @@ void PageCache::move_to_active_head(Entry& e, const PageKey& key) {
 
 void PageCache::move_to_inactive_head(Entry& e, const PageKey& key) {
   (e.state.flags.active ? active_ : inactive_).erase(e.lru_position);
+  file_pages_[key.file].active -= e.state.flags.active;
   e.state.flags.active = false;
   inactive_.push_front(key);
   e.lru_position = inactive_.begin();
@@ -302,6 +316,7 @@ void PageCache::end_writeback(const PageKey& key) {
     if (!f.dirty) {
       // folio_rotate_reclaimable() -> lru_move_tail(): inactive tail, active cleared.
       (f.active ? active_ : inactive_).erase(e.lru_position);
+      file_pages_[key.file].active -= f.active;
       f.active = false;
       inactive_.push_back(key);
       e.lru_position = std::prev(inactive_.end());

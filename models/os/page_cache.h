@@ -189,6 +189,13 @@ class PageCache {
   std::vector<FileId> dirty_files() const;
 
   // --- Sizes and counters -----------------------------------------------------------------
+  /// Pages of one file in the cache, and how many of them are on the active list (kept as the
+  /// lists change, so that asking costs nothing: a read() reports them every call).
+  struct FilePages {
+    std::uint64_t resident = 0;
+    std::uint64_t active = 0;
+  };
+  FilePages file_pages(FileId file) const;
   std::uint64_t size() const { return pages_.size(); }
   std::uint64_t capacity_pages() const { return capacity_pages_; }
   std::uint64_t active_pages() const { return active_.size(); }
@@ -231,6 +238,7 @@ class PageCache {
   Lru active_;
   std::unordered_map<PageKey, Shadow, PageKeyHash> shadows_;
   std::map<FileId, DirtyFile> dirty_files_;
+  std::unordered_map<FileId, FilePages> file_pages_;
   std::uint64_t dirty_count_ = 0;
   std::uint64_t writeback_count_ = 0;
   std::uint64_t nonresident_age_ = 0;

@@ -583,12 +583,8 @@ void Kernel::wait_uptodate(Process& p, OpenFile& f, std::uint64_t index) {
 void Kernel::record_cache_access(Process& p, const File& file, Picoseconds start,
                                  std::uint64_t first, std::uint64_t pages, std::uint64_t hits) {
   // What the call saw of the cache, and the file's pages in it now.
-  std::uint64_t resident = 0, active = 0;
-  for (auto it = page_frames_.lower_bound(PageKey{file.id, 0});
-       it != page_frames_.end() && it->first.file == file.id; ++it) {
-    ++resident;
-    if (const PageState* s = page_cache_.find(it->first); s && s->flags.active) ++active;
-  }
+  const PageCache::FilePages counts = page_cache_.file_pages(file.id);
+  const std::uint64_t resident = counts.resident, active = counts.active;
   trace::Record access;
   access.start = start;
   access.end = now_ps();
