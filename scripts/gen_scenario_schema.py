@@ -364,6 +364,22 @@ OPERATIONS = {
     "connect": operation("connect", "socket() and connect() to the peer at the end of the wire.",
                          {"socket": {"description": "The socket's name, default sock.",
                                      **ref("identifier")}}),
+    "read_send_zerocopy": operation(
+        "read_send_zerocopy",
+        "read() of chunk bytes into a buffer, then send() with MSG_ZEROCOPY to a socket (the NIC "
+        "gathers from the pinned buffer), then the completion notification, until bytes are "
+        "sent.",
+        {
+            "file": file_argument(),
+            "socket": {"description": "A connected socket, default sock.", **ref("identifier")},
+            "chunk": {"description": "Bytes per call, not zero; default 64KiB.",
+                      **ref("positive_size")},
+            "bytes": {"description": "How much in all; default to the end of the file.",
+                      **ref("size")},
+            "into": ref("identifier"),
+        },
+        required=["file"],
+    ),
     "read_write": operation(
         "read_write",
         "read() of chunk bytes of an open file into a buffer, then write() of them to a socket, "

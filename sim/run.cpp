@@ -32,6 +32,7 @@ bool scenario_moves_data(const Scenario& scenario) {
              std::holds_alternative<os::FileRead>(op) ||
              std::holds_alternative<os::UringRead>(op) || std::holds_alternative<os::MapRead>(op) ||
              std::holds_alternative<os::ReadWrite>(op) ||
+             std::holds_alternative<os::ReadSendZerocopy>(op) ||
              std::holds_alternative<os::SendFile>(op) ||
              std::holds_alternative<os::MmapWrite>(op) || std::holds_alternative<os::Splice>(op);
     });

@@ -837,6 +837,23 @@ os::Operation Loader::load_operation(const YAML::Node& op, const std::string& wh
     sockets.push_back(connect.name);
     return connect;
   }
+  if (name == "read_send_zerocopy") {
+    const std::vector<Entry> fields =
+        entries(args, op_where, {"file", "socket", "chunk", "bytes", "into"});
+    os::ReadSendZerocopy zc;
+    zc.path = load_file_argument(fields, args, op_where, s, open_files, true);
+    zc.socket = load_socket_argument(fields, args, op_where, sockets);
+    load_chunk_and_bytes(fields, op_where, zc.chunk, zc.bytes);
+    if (const Entry* into = find(fields, "into")) {
+      zc.into = scalar(into->value, op_where + ".into", "a buffer name");
+      note_shape(into->value, KnobKind::text);
+      if (!is_identifier(zc.into)) {
+        fail(into->value, op_where + ".into: '" + zc.into +
+                              "' is not a valid buffer name (letters, digits, '_' and '-')");
+      }
+    }
+    return zc;
+  }
   if (name == "read_write") {
     const std::vector<Entry> fields =
         entries(args, op_where, {"file", "socket", "chunk", "bytes", "into"});
@@ -1907,7 +1924,7 @@ const std::vector<std::string>& operation_names() {
       "open", "read", "write", "fwrite", "fflush", "fsync", "fdatasync", "sync_file_range",
       "uring_read", "mmap", "map_read", "map_write", "msync", "munmap",
       "lseek", "fadvise", "close",
-      "connect", "read_write", "sendfile", "mmap_write", "pipe", "splice", "tee",
+      "connect", "read_write", "read_send_zerocopy", "sendfile", "mmap_write", "pipe", "splice", "tee",
       "crash", "repeat"};
   // clang-format on
   return names;
@@ -1984,6 +2001,12 @@ std::string describe_operation(const os::Operation& op) {
     }
     std::string operator()(const os::Crash& c) const {
       return std::string("crash: { kind: ") + os::to_string(c.kind) + " }";
+    }
+    std::string operator()(const os::ReadSendZerocopy& z) const {
+      return "read_send_zerocopy: { file: " + z.path + ", socket: " + z.socket +
+             ", chunk: " + format_size(z.chunk) +
+             (z.bytes.bytes != 0 ? ", bytes: " + format_size(z.bytes) : std::string()) +
+             ", into: " + z.into + " }";
     }
     std::string operator()(const os::UringRead& u) const {
       return "uring_read: { file: " + u.path + ", chunk: " + format_size(u.chunk) +

@@ -14,3 +14,6 @@ endif()
 # Pipes, splice() and tee().
 iosim_add_test(network_splice_test network_splice_test.cpp LIBS iosim::sim)
 target_compile_definitions(network_splice_test PRIVATE IOSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# send() with MSG_ZEROCOPY.
+iosim_add_test(network_zerocopy_test network_zerocopy_test.cpp LIBS iosim::sim)
+target_compile_definitions(network_zerocopy_test PRIVATE IOSIM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

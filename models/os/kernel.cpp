@@ -184,6 +184,8 @@ void Kernel::run(Process& p, const Operation& op) {
     stdio_flush(p, *sf2);
   } else if (const auto* fy = std::get_if<FileSync>(&op)) {
     file_sync(p, *fy);
+  } else if (const auto* zc = std::get_if<ReadSendZerocopy>(&op)) {
+    read_send_zerocopy(p, *zc);
   } else if (const auto* mm = std::get_if<MmapFile>(&op)) {
     mmap_file(p, *mm);
   } else if (const auto* mr = std::get_if<MapRead>(&op)) {

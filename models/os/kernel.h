@@ -150,6 +150,10 @@ class Kernel : public sc_core::sc_module {
   void read_write(Process& p, const ReadWrite& op);
   void send_file(Process& p, const SendFile& op);
   void mmap_write(Process& p, const MmapWrite& op);
+  /// read() + send(MSG_ZEROCOPY) + the completion notification, chunk by chunk.
+  void read_send_zerocopy(Process& p, const ReadSendZerocopy& op);
+  /// One send(MSG_ZEROCOPY) of `n` bytes of `from`; returns the stream offset it ends at.
+  std::uint64_t send_zerocopy_call(Process& p, Socket& s, Buffer& from, std::uint64_t n);
   // Pipes, splice() and tee() (net.cpp).
   void pipe_create(Process& p, const PipeCreate& op);
   void splice(Process& p, const Splice& op);

@@ -203,6 +203,13 @@ struct Kernel::Socket {
   };
   std::deque<InFlight> in_flight;
   std::vector<Process*> waiters;  // senders blocked on a full buffer
+  /// MSG_ZEROCOPY: senders waiting for the completion of the bytes up to `end` (their pinned
+  /// pages are free again once the peer acknowledged them and the skbs are freed).
+  struct ZerocopyWaiter {
+    std::uint64_t end = 0;
+    Process* process = nullptr;
+  };
+  std::vector<ZerocopyWaiter> zerocopy_waiters;
   std::uint64_t waiting_for = 0;  // the most room one of them needs
   /// What was sent, for the checker: from stream offset `at`, either bytes captured from the
   /// sender's buffer at the call or `n` bytes of a file from `file_offset`.

@@ -32,6 +32,8 @@ struct KernelParams {
   ByteSize stdio_buffer{4096};
   sc_core::sc_time page_dirty_work{100, sc_core::SC_NS};
   sc_core::sc_time flusher_work{5, sc_core::SC_US};
+  // MSG_ZEROCOPY.
+  sc_core::sc_time zerocopy_pin_work{200, sc_core::SC_NS};
   // Memory mappings.
   sc_core::sc_time mmap_work{1, sc_core::SC_US};
   sc_core::sc_time munmap_work{2, sc_core::SC_US};
@@ -140,6 +142,12 @@ struct KernelParams {
                "back, besides building each request (driver_setup)",
                "textbook: ~5 us"},
       flusher_work);
+    v(ParamDoc{"zerocopy_pin_work",
+               "CPU time per page of a send() with MSG_ZEROCOPY to pin the user page and account "
+               "it (get_user_pages_fast, mm_account_pinned_pages, the ubuf_info)",
+               "Documentation/networking/msg_zerocopy.rst: page pinning makes zerocopy worth it "
+               "only above ~10 KB; textbook 200 ns"},
+      zerocopy_pin_work);
     v(ParamDoc{"mmap_work",
                "CPU time of mmap() besides the system call itself: find room in the address "
                "space, create the VMA (no page is mapped yet)",

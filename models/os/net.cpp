@@ -180,6 +180,15 @@ void Kernel::on_ack(std::uint32_t connection, std::uint64_t acked) {
     s.waiting_for = 0;
     for (Process* w : waiters) wake(*w);
   }
+  // MSG_ZEROCOPY: the skbs of a send are freed once acknowledged; its notification is queued.
+  for (auto it = s.zerocopy_waiters.begin(); it != s.zerocopy_waiters.end();) {
+    if (it->end <= s.acked) {
+      wake(*it->process);
+      it = s.zerocopy_waiters.erase(it);
+    } else {
+      ++it;
+    }
+  }
   if (s.queued == 0) drained_.notify(SC_ZERO_TIME);
 }
 
@@ -308,6 +317,130 @@ void Kernel::read_write(Process& p, const ReadWrite& op) {
     write_call(p, *s, WriteSource{&buffer, nullptr, 0}, got);
     done += got;
   }
+}
+
+void Kernel::read_send_zerocopy(Process& p, const ReadSendZerocopy& op) {
+  OpenFile* f = open_file(p, op.path);
+  Socket* s = socket_of(p, op.socket);
+  Buffer& buffer = user_buffer(p, op.into, op.chunk.bytes);
+  if (f == nullptr || s == nullptr) {
+    const std::string name = f == nullptr ? "read" : "sendmsg";
+    const Picoseconds start = syscall_enter(p, name);
+    cpu_.kernel_work(p.task, params_.file_syscall_work);
+    syscall_return(p, name, start, (f == nullptr ? op.path : op.socket) + ", " + buffer.region, -1,
+                   "EBADF");
+    return;
+  }
+  const std::uint64_t size = f->file->spec.size.bytes;
+  const std::uint64_t total =
+      op.bytes.bytes != 0 ? op.bytes.bytes : (f->position < size ? size - f->position : 0);
+  std::uint64_t notifications = 0;
+  for (std::uint64_t done = 0; done < total;) {
+    const std::uint64_t got = read_call(p, *f, std::min(op.chunk.bytes, total - done), buffer);
+    if (got == 0) break;
+    const std::uint64_t end = send_zerocopy_call(p, *s, buffer, got);
+    // The buffer's pages are the NIC's until the notification: wait for it (poll for POLLERR)
+    // and read it from the error queue (recvmsg(MSG_ERRQUEUE)) before read() reuses them.
+    if (s->acked < end) {
+      const Picoseconds poll_start = syscall_enter(p, "poll");
+      cpu_.kernel_work(p.task, params_.file_syscall_work);
+      while (s->acked < end) {
+        s->zerocopy_waiters.push_back(Socket::ZerocopyWaiter{end, &p});
+        block(p);  // on_ack wakes us
+      }
+      syscall_return(p, "poll", poll_start, std::to_string(s->fd) + ", POLLERR", 1, "");
+    }
+    const Picoseconds start = syscall_enter(p, "recvmsg");
+    cpu_.kernel_work(p.task, params_.file_syscall_work);
+    narrate(p, "notify",
+            "The completion notification: the NIC has sent " + size_text(got) + " from " +
+                buffer.region + " and the peer acknowledged it; the pages are unpinned and " +
+                p.spec.name + " may reuse the buffer",
+            start, now_ps());
+    syscall_return(p, "recvmsg", start,
+                   std::to_string(s->fd) + ", MSG_ERRQUEUE: zerocopy " +
+                       std::to_string(notifications) + ".." + std::to_string(notifications),
+                   0, "");
+    ++notifications;
+    done += got;
+  }
+}
+
+std::uint64_t Kernel::send_zerocopy_call(Process& p, Socket& s, Buffer& from, std::uint64_t n) {
+  const hw::NicParams& nic = wiring_.nic->params();
+  // Without scatter-gather (and checksum offload) the kernel copies after all, and the
+  // notification says so (SO_EE_CODE_ZEROCOPY_COPIED): the model sends it as write() does.
+  if (!(nic.scatter_gather && nic.checksum_offload)) {
+    write_call(p, s, WriteSource{&from, nullptr, 0}, n);
+    return s.sent;
+  }
+  const Picoseconds start = now_ps();
+  cpu_.enter_kernel(p.task, "syscall sendmsg", cpu_.params().syscall_entry);
+  narrate(
+      p, "switch-3",
+      "5. " + p.spec.name + " calls send(MSG_ZEROCOPY): the CPU switches from user to kernel mode",
+      start, now_ps());
+  cpu_.kernel_work(p.task, params_.file_syscall_work);
+  // skb_zerocopy_iter_stream: pin the user pages (get_user_pages), attach them as fragments.
+  const std::uint64_t pages = (n + kPage - 1) / kPage;
+  cpu_.kernel_work(p.task, from_ps(to_ps(params_.zerocopy_pin_work) * pages));
+  const std::uint64_t nic_copy = context_.new_copy_id();
+  Picoseconds first_doorbell = 0;
+  std::vector<std::uint8_t> data;
+  for (std::uint64_t done = 0; done < n;) {
+    std::uint64_t k = std::min(n - done, max_skb_bytes(s));
+    Pieces pieces;
+    std::uint64_t taken = 0;
+    for (const auto& [address, len] : segments(from, done, k)) {
+      const bool joins = !pieces.empty() && pieces.back().first + pieces.back().second == address;
+      if (!joins && pieces.size() == nic.max_fragments) break;
+      add_piece(pieces, address, len);
+      taken += len;
+    }
+    k = taken;
+    wait_for_socket_space(p, s, k);
+    // The checker's record: the bytes as they are in the buffer now (the NIC reads them later:
+    // a process that changed them before the notification would send something else).
+    data.resize(k);
+    std::uint64_t got = 0;
+    for (const auto& [address, len] : segments(from, done, k)) {
+      wiring_.dram->peek(address, data.data() + got, len);
+      got += len;
+    }
+    Socket::Sent sent;
+    sent.at = s.sent;
+    sent.n = k;
+    sent.bytes = data;
+    s.sent_log.push_back(std::move(sent));
+    PostedPacket packet;
+    packet.copy_id = nic_copy;
+    packet.call_doorbell = first_doorbell;
+    if (done + k == n) {
+      packet.step = "copy-3";
+      packet.text = "6. The NIC gathers " + size_text(n) + " straight from " + from.region +
+                    "'s pinned pages by scatter-gather DMA [copy-3: DMA]; no copy into the "
+                    "socket buffer";
+    }
+    const Picoseconds describe_start = now_ps();
+    const std::uint64_t fragments = pieces.size();
+    const Picoseconds doorbell = transmit_skb(p, s, pieces, 0, std::move(packet));
+    trace::Record r;
+    r.start = describe_start;
+    r.end = now_ps();
+    r.actor = p.spec.name;
+    r.step = "descriptor";
+    r.data = trace::Descriptor{from.region, kSocketBufferRegion, k, fragments, "zerocopy frags"};
+    context_.record(std::move(r));
+    if (first_doorbell == 0) first_doorbell = doorbell;
+    done += k;
+  }
+  const Picoseconds returning = now_ps();
+  syscall_return(p, "sendmsg", start,
+                 std::to_string(s.fd) + ", " + from.region + ", " + size_text(n) + ", MSG_ZEROCOPY",
+                 static_cast<std::int64_t>(n), "");
+  narrate(p, "switch-4", "7. send() returns at once: the CPU switches back to user mode", returning,
+          now_ps());
+  return s.sent;
 }
 
 void Kernel::send_file(Process& p, const SendFile& op) {

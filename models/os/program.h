@@ -113,6 +113,19 @@ struct ReadWrite {
   std::string into = "buf";
 };
 
+/// read() of `chunk` bytes into the buffer `into`, then send(socket, into, n, MSG_ZEROCOPY): the
+/// kernel pins the buffer's pages and the NIC gathers from them (no copy into the socket
+/// buffer); the buffer may be reused only after the completion notification, which the process
+/// waits for (poll) and reads from the socket's error queue (recvmsg(MSG_ERRQUEUE)) before the
+/// next read(). Until `bytes` are sent (0: up to the end of the file).
+struct ReadSendZerocopy {
+  std::string path;
+  std::string socket = "sock";
+  ByteSize chunk{64ULL << 10};
+  ByteSize bytes{0};
+  std::string into = "buf";
+};
+
 /// sendfile(socket, fd, NULL, chunk) calls from the file position until `bytes` are sent (0: up
 /// to the end of the file).
 struct SendFile {
@@ -280,7 +293,7 @@ using OperationVariant =
     std::variant<DeviceRead, Compute, Sleep, FileOpen, FileRead, FileSeek, FileAdvise, FileClose,
                  SocketConnect, ReadWrite, SendFile, MmapWrite, PipeCreate, Splice, Tee, FileWrite,
                  StdioWrite, StdioFlush, FileSync, Crash, UringRead, MmapFile, MapRead, MapWrite,
-                 Msync, Munmap, Repeat>;
+                 Msync, Munmap, ReadSendZerocopy, Repeat>;
 
 /// One step of a program. A struct rather than an alias so that Repeat can hold a list of them;
 /// std::visit, std::get_if and std::holds_alternative work on it as on the variant.
