@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -139,6 +140,55 @@ TEST_F(SimCli, ParametersTheModelsRefuseExitTwoAndWriteNothing) {
   EXPECT_EQ(r.err, file + ": error: the platform refuses these parameters: disk0: rpm is zero\n");
   EXPECT_EQ(r.out, "");
   EXPECT_FALSE(fs::exists(dir_ + "/trace.json"));
+}
+
+// Impossible platforms (tests/data/impossible): each file is valid scenario text, but a model
+// refuses the machine it describes when it is built. Each gets one precise message and exit
+// status 2, never a crash, and no output file (validate cannot see these: docs/cli.md).
+struct Impossible {
+  const char* file;
+  const char* message;  // after "FILE: error: "
+};
+constexpr Impossible kImpossible[] = {
+    {"disk_not_spinning.yaml", "the platform refuses these parameters: disk0: rpm is zero"},
+    {"disk_without_sectors.yaml",
+     "processes[0].program[0].device_read: reads past the end of disk0, which has 0 sectors "
+     "(cylinders x heads x sectors_per_track)"},
+    {"dma_without_channels.yaml",
+     "the platform refuses these parameters: dma: needs at least one channel"},
+    {"dram_too_small.yaml",
+     "the platform refuses these parameters: dram.size must be between 4MiB and 1TiB"},
+    {"file_larger_than_the_disk.yaml",
+     "the platform refuses these parameters: file big.bin does not fit on disk0"},
+    {"page_cache_smaller_than_a_page.yaml",
+     "the platform refuses these parameters: kernel.page_cache_size must hold at least one 4KiB "
+     "page"},
+    {"socket_buffer_too_large.yaml",
+     "the platform refuses these parameters: kernel.socket_buffer_size must be between 4KiB and "
+     "512KiB"},
+    {"write_cache_smaller_than_a_sector.yaml",
+     "the platform refuses these parameters: disk0: write_cache_size holds no whole sector"},
+};
+
+TEST_F(SimCli, ImpossiblePlatformsGetOneMessageAndExitTwo) {
+  std::set<std::string> covered;
+  for (const Impossible& c : kImpossible) {
+    const std::string file = kData + "/impossible/" + c.file;
+    covered.insert(c.file);
+    const Result r = iosim("run " + file + " --trace trace.json --vcd signals.vcd");
+    EXPECT_EQ(r.status, 2) << c.file;
+    EXPECT_EQ(r.err.substr(0, file.size()), file) << c.file;
+    EXPECT_NE(r.err.find(std::string(": error: ") + c.message + "\n"), std::string::npos)
+        << c.file << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c.file << ": one line";
+    EXPECT_EQ(r.out, "") << c.file;
+    EXPECT_FALSE(fs::exists(dir_ + "/trace.json")) << c.file;
+    EXPECT_FALSE(fs::exists(dir_ + "/signals.vcd")) << c.file;
+  }
+  for (const auto& entry : fs::directory_iterator(kData + "/impossible")) {
+    EXPECT_EQ(covered.count(entry.path().filename().string()), 1u)
+        << entry.path() << " has no case in kImpossible";
+  }
 }
 
 TEST_F(SimCli, RunPrintsTableAndWritesOutputs) {
