@@ -432,6 +432,19 @@ OPERATIONS = {
         },
         required=["from", "to", "bytes"],
     ),
+    "vmsplice": operation(
+        "vmsplice",
+        "vmsplice() with SPLICE_F_GIFT: the process fills a buffer and hands its pages to a pipe "
+        "by reference.",
+        {
+            "pipe": {"description": "A pipe made before.", **ref("identifier")},
+            "from": {"description": "The buffer, default buf.", **ref("identifier")},
+            "bytes": {"description": "How much, not zero.", **ref("positive_size")},
+            "pattern": {"type": "string", "minLength": 1,
+                        "description": "The bytes: this text repeated."},
+        },
+        required=["pipe", "bytes"],
+    ),
     "tee": operation(
         "tee",
         "tee(): up to bytes at the head of one pipe duplicated into another (references).",

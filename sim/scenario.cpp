@@ -906,6 +906,34 @@ os::Operation Loader::load_operation(const YAML::Node& op, const std::string& wh
     return pipe;
   }
   if (name == "splice") return load_splice(args, op_where, open_files, sockets);
+  if (name == "vmsplice") {
+    const std::vector<Entry> fields = entries(args, op_where, {"pipe", "from", "bytes", "pattern"});
+    os::Vmsplice vm;
+    const Entry* pipe = find(fields, "pipe");
+    if (pipe == nullptr) fail(args, op_where + ": missing 'pipe' (a pipe made before)");
+    vm.pipe = scalar(pipe->value, op_where + ".pipe", "a pipe name");
+    note_shape(pipe->value, KnobKind::text);
+    if (std::find(pipes_.begin(), pipes_.end(), vm.pipe) == pipes_.end()) {
+      fail(pipe->value, op_where + ".pipe: no pipe called '" + vm.pipe +
+                            "' is made here; make it first with '- pipe: { name: " + vm.pipe +
+                            " }'" + did_you_mean(vm.pipe, pipes_));
+    }
+    if (const Entry* from = find(fields, "from")) {
+      vm.from = scalar(from->value, op_where + ".from", "a buffer name");
+      note_shape(from->value, KnobKind::text);
+      if (!is_identifier(vm.from)) {
+        fail(from->value, op_where + ".from: '" + vm.from +
+                              "' is not a valid buffer name (letters, digits, '_' and '-')");
+      }
+    }
+    vm.bytes = load_required_size(fields, args, op_where, "bytes");
+    if (const Entry* pattern = find(fields, "pattern")) {
+      vm.pattern = scalar(pattern->value, op_where + ".pattern", "a text");
+      note_shape(pattern->value, KnobKind::text);
+      if (vm.pattern.empty()) fail(pattern->value, op_where + ".pattern: an empty pattern");
+    }
+    return vm;
+  }
   if (name == "tee") {
     const std::vector<Entry> fields = entries(args, op_where, {"from", "to", "bytes"});
     os::Tee tee;
@@ -1924,7 +1952,7 @@ const std::vector<std::string>& operation_names() {
       "open", "read", "write", "fwrite", "fflush", "fsync", "fdatasync", "sync_file_range",
       "uring_read", "mmap", "map_read", "map_write", "msync", "munmap",
       "lseek", "fadvise", "close",
-      "connect", "read_write", "read_send_zerocopy", "sendfile", "mmap_write", "pipe", "splice", "tee",
+      "connect", "read_write", "read_send_zerocopy", "sendfile", "mmap_write", "pipe", "splice", "vmsplice", "tee",
       "crash", "repeat"};
   // clang-format on
   return names;
@@ -2001,6 +2029,11 @@ std::string describe_operation(const os::Operation& op) {
     }
     std::string operator()(const os::Crash& c) const {
       return std::string("crash: { kind: ") + os::to_string(c.kind) + " }";
+    }
+    std::string operator()(const os::Vmsplice& v) const {
+      return "vmsplice: { pipe: " + v.pipe + ", from: " + v.from +
+             ", bytes: " + format_size(v.bytes) +
+             (v.pattern.empty() ? std::string() : ", pattern: \"" + v.pattern + "\"") + " }";
     }
     std::string operator()(const os::ReadSendZerocopy& z) const {
       return "read_send_zerocopy: { file: " + z.path + ", socket: " + z.socket +

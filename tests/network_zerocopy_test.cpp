@@ -73,5 +73,36 @@ TEST(MsgZerocopy, WithoutScatterGatherTheKernelCopies) {
   EXPECT_EQ(count(r, "copies.total"), 4);
 }
 
+TEST(Vmsplice, TheNicGathersStraightFromTheProcesssPages) {
+  const sim::RunResult r = sim::run_scenario(sim::load_scenario_file(kZeroCopy + "vmsplice.yaml"));
+  ASSERT_TRUE(r.problems().empty()) << r.problems().front();
+  EXPECT_EQ(count(r, "copies.total"), 1);
+  std::vector<std::string> refs;
+  for (const trace::Record& record : r.records) {
+    if (const auto* d = std::get_if<trace::Descriptor>(&record.data)) {
+      refs.push_back(d->from + "->" + d->to);
+    }
+    if (const auto* c = std::get_if<trace::Copy>(&record.data)) {
+      EXPECT_EQ(c->from == "renderer.frame" || c->from == "nic0", true) << c->from;
+    }
+  }
+  EXPECT_EQ(refs, (std::vector<std::string>{"renderer.frame->pipe", "pipe->socket_buffer"}));
+  EXPECT_EQ(call_names(r), (std::vector<std::string>{"vmsplice", "splice"}));
+}
+
+TEST(Vmsplice, APipeTakesAtMostItsSlotsAndWithoutScatterGatherTheCpuCopies) {
+  const sim::RunResult r = sim::run_scenario(sim::load_scenario_file(
+      kZeroCopy + "vmsplice.yaml",
+      {sim::parse_override("bytes=128KiB"), sim::parse_override("scatter_gather=false")}));
+  EXPECT_EQ(r.metrics.at("verified"), sim::MetricValue(true));
+  for (const trace::Record& record : r.records) {
+    if (const auto* s = std::get_if<trace::Syscall>(&record.data); s && s->name == "vmsplice") {
+      EXPECT_EQ(s->result, 64 * 1024);  // 16 slots of one page
+    }
+  }
+  EXPECT_EQ(count(r, "copies.cpu"), 1);  // renderer.frame -> socket buffer
+  EXPECT_EQ(count(r, "network.bytes"), 16 * 1024);
+}
+
 }  // namespace
 }  // namespace iosim

@@ -155,7 +155,8 @@ const BrokenCase kBroken[] = {
      "unknown operation 'device_raed'; did you mean 'device_read'? (operations: device_read, "
      "compute, sleep, open, read, write, fwrite, fflush, fsync, fdatasync, sync_file_range, "
      "uring_read, mmap, map_read, map_write, msync, munmap, lseek, fadvise, close, connect, "
-     "read_write, read_send_zerocopy, sendfile, mmap_write, pipe, splice, tee, crash, repeat)"},
+     "read_write, read_send_zerocopy, sendfile, mmap_write, pipe, splice, vmsplice, tee, crash, "
+     "repeat)"},
     {"empty.yaml", 1, 1, "the file is empty: a scenario needs at least a title"},
     {"processes_not_a_list.yaml", 3, 3,
      "processes: expected a list of processes, each with a name and a program; got a map"},
@@ -372,7 +373,7 @@ TEST(SimScenario, ParseErrorsOfInlineText) {
               "fdatasync, sync_file_range, uring_read, mmap, map_read, map_write, msync, munmap, "
               "lseek, fadvise, close, connect, read_write, read_send_zerocopy, sendfile, "
               "mmap_write, pipe, splice, "
-              "tee, crash, repeat); got an empty list");
+              "vmsplice, tee, crash, repeat); got an empty list");
   }
 }
 

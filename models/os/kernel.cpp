@@ -184,6 +184,8 @@ void Kernel::run(Process& p, const Operation& op) {
     stdio_flush(p, *sf2);
   } else if (const auto* fy = std::get_if<FileSync>(&op)) {
     file_sync(p, *fy);
+  } else if (const auto* vm = std::get_if<Vmsplice>(&op)) {
+    vmsplice(p, *vm);
   } else if (const auto* zc = std::get_if<ReadSendZerocopy>(&op)) {
     read_send_zerocopy(p, *zc);
   } else if (const auto* mm = std::get_if<MmapFile>(&op)) {

@@ -158,6 +158,10 @@ class Kernel : public sc_core::sc_module {
   void pipe_create(Process& p, const PipeCreate& op);
   void splice(Process& p, const Splice& op);
   void tee(Process& p, const Tee& op);
+  /// vmsplice(): references to the user buffer's pages into a pipe (SPLICE_F_GIFT).
+  void vmsplice(Process& p, const Vmsplice& op);
+  /// Where the bytes of a pipe slot are: a page-cache frame, or gifted user memory.
+  std::uint64_t slot_address(const File* file, std::uint64_t offset, std::uint64_t address) const;
   /// splice(file -> pipe): references to the page-cache pages of [position, position + bytes).
   std::uint64_t splice_file_to_pipe(Process& p, OpenFile& f, Pipe& pipe, std::uint64_t bytes);
   /// splice(pipe -> socket): the pipe's pages as skb fragments (SG) or copied (no SG).

@@ -174,6 +174,10 @@ struct Kernel::Pipe {
     const File* file = nullptr;
     std::uint64_t offset = 0;  // in the file; [offset, offset + length) lies in one page
     std::uint64_t length = 0;
+    /// vmsplice: a page of user memory instead of a file's (file == nullptr): its physical
+    /// address and the buffer it belongs to.
+    std::uint64_t address = 0;
+    const Buffer* buffer = nullptr;
   };
   std::deque<Slot> slots;
   std::uint64_t bytes = 0;  // in all slots

@@ -926,6 +926,69 @@ std::uint64_t Kernel::splice_file_to_pipe(Process& p, OpenFile& f, Pipe& pipe,
   return n;
 }
 
+std::uint64_t Kernel::slot_address(const File* file, std::uint64_t offset,
+                                   std::uint64_t address) const {
+  if (file == nullptr) return address;
+  return page_frames_.at(PageKey{file->id, offset / kPage}) + offset % kPage;
+}
+
+void Kernel::vmsplice(Process& p, const Vmsplice& op) {
+  Buffer& buffer = user_buffer(p, op.from, op.bytes.bytes);
+  fill_user_bytes(p, buffer, op.bytes.bytes, op.pattern);
+  const Picoseconds start = now_ps();
+  cpu_.enter_kernel(p.task, "syscall vmsplice", cpu_.params().syscall_entry);
+  narrate(p, "switch-1",
+          "1. " + p.spec.name + " calls vmsplice(): the CPU switches from user to kernel mode",
+          start, now_ps());
+  cpu_.kernel_work(p.task, params_.file_syscall_work);
+  const auto it = p.pipes.find(op.pipe);
+  if (it == p.pipes.end()) {
+    syscall_return(p, "vmsplice", start, op.pipe, -1, "EBADF");
+    return;
+  }
+  Pipe& pipe = *it->second;
+  // iter_to_pipe: each page of the buffer pinned (get_user_pages) and put in a slot by
+  // reference, as many as the pipe has room for; SPLICE_F_GIFT: the process will not touch
+  // them again.
+  const Picoseconds refs_start = now_ps();
+  std::uint64_t n = 0, pages = 0;
+  for (const auto& [address, len] : segments(buffer, 0, op.bytes.bytes)) {
+    for (std::uint64_t at = 0; at < len && pipe.slots.size() < params_.pipe_buffers;) {
+      const std::uint64_t k = std::min(len - at, kPage - (address + at) % kPage);
+      Pipe::Slot slot;
+      slot.address = address + at;
+      slot.length = k;
+      slot.buffer = &buffer;
+      pipe.slots.push_back(slot);
+      pipe.bytes += k;
+      n += k;
+      at += k;
+      ++pages;
+    }
+  }
+  cpu_.kernel_work(p.task, from_ps(to_ps(params_.zerocopy_pin_work) * pages));
+  if (n > 0) {
+    trace::Record r;
+    r.start = refs_start;
+    r.end = now_ps();
+    r.actor = p.spec.name;
+    r.step = "descriptor";
+    r.data = trace::Descriptor{buffer.region, "pipe", n, pages, "vmsplice page refs"};
+    context_.record(std::move(r));
+    narrate(p, "refs",
+            "2. The kernel pins " + std::to_string(pages) + " pages of " + buffer.region +
+                " and puts references to them in the pipe: no byte is copied",
+            refs_start, now_ps());
+  }
+  const Picoseconds returning = now_ps();
+  syscall_return(p, "vmsplice", start,
+                 std::to_string(pipe.write_fd) + ", " + buffer.region + ", " +
+                     size_text(op.bytes.bytes) + ", SPLICE_F_GIFT",
+                 static_cast<std::int64_t>(n), "");
+  narrate(p, "switch-2", "3. vmsplice() returns: the CPU switches back to user mode", returning,
+          now_ps());
+}
+
 std::uint64_t Kernel::splice_pipe_to_socket(Process& p, Pipe& pipe, Socket& s,
                                             std::uint64_t bytes) {
   const Picoseconds start = now_ps();
@@ -958,16 +1021,18 @@ std::uint64_t Kernel::splice_pipe_to_socket(Process& p, Pipe& pipe, Socket& s,
     while (got < k && !pipe.slots.empty()) {
       Pipe::Slot& head = pipe.slots.front();
       const std::uint64_t len = std::min(k - got, head.length);
-      const std::uint64_t address =
-          page_frames_.at(PageKey{head.file->id, head.offset / kPage}) + head.offset % kPage;
+      const std::uint64_t address = slot_address(head.file, head.offset, head.address);
       if (gather) {
         const bool joins = !pieces.empty() && pieces.back().first + pieces.back().second == address;
         if (!joins && pieces.size() == nic.max_fragments) break;
         add_piece(pieces, address, len);
       }
-      taken.push_back(Pipe::Slot{head.file, head.offset, len});
+      Pipe::Slot part = head;
+      part.length = len;
+      taken.push_back(part);
       got += len;
       head.offset += len;
+      head.address += head.file == nullptr ? len : 0;
       head.length -= len;
       pipe.bytes -= len;
       if (head.length == 0) pipe.slots.pop_front();
@@ -981,8 +1046,7 @@ std::uint64_t Kernel::splice_pipe_to_socket(Process& p, Pipe& pipe, Socket& s,
       const Picoseconds copy_start = now_ps();
       std::uint64_t copied = 0;
       for (const Pipe::Slot& slot : taken) {
-        const std::uint64_t from =
-            page_frames_.at(PageKey{slot.file->id, slot.offset / kPage}) + slot.offset % kPage;
+        const std::uint64_t from = slot_address(slot.file, slot.offset, slot.address);
         wiring_.dram->peek(from, data.data(), slot.length);
         cpu_.kernel_work(p.task, cpu_.params().memcpy_bandwidth.transfer_time(slot.length));
         wiring_.dram->poke(to + copied, data.data(), slot.length);
@@ -993,7 +1057,9 @@ std::uint64_t Kernel::splice_pipe_to_socket(Process& p, Pipe& pipe, Socket& s,
       r.end = now_ps();
       r.actor = cpu_.name();
       r.step = "copy-2";
-      r.data = trace::Copy{cpu_copy, trace::Engine::cpu, kPageCacheRegion, kSocketBufferRegion, k};
+      const std::string from_region = taken.front().file != nullptr ? std::string(kPageCacheRegion)
+                                                                    : taken.front().buffer->region;
+      r.data = trace::Copy{cpu_copy, trace::Engine::cpu, from_region, kSocketBufferRegion, k};
       context_.record(std::move(r));
       pieces.assign(1, {to, k});
       linear = k;
@@ -1006,6 +1072,11 @@ std::uint64_t Kernel::splice_pipe_to_socket(Process& p, Pipe& pipe, Socket& s,
       sent.n = slot.length;
       sent.file = slot.file;
       sent.file_offset = slot.offset;
+      if (slot.file == nullptr) {
+        // Gifted user pages: the bytes the NIC will gather, as they are now.
+        sent.bytes.resize(slot.length);
+        wiring_.dram->peek(slot.address, sent.bytes.data(), slot.length);
+      }
       s.sent_log.push_back(std::move(sent));
       stream_at += slot.length;
     }
@@ -1069,7 +1140,9 @@ void Kernel::tee(Process& p, const Tee& op) {
   for (const Pipe::Slot& slot : from.slots) {
     if (n >= op.bytes.bytes || to.slots.size() >= params_.pipe_buffers) break;
     const std::uint64_t len = std::min(op.bytes.bytes - n, slot.length);
-    to.slots.push_back(Pipe::Slot{slot.file, slot.offset, len});
+    Pipe::Slot copy = slot;
+    copy.length = len;
+    to.slots.push_back(copy);
     to.bytes += len;
     n += len;
     ++slots;

@@ -205,6 +205,16 @@ struct Splice {
   ByteSize bytes{0};
 };
 
+/// vmsplice(pipe, buffer, bytes, SPLICE_F_GIFT): the process fills its buffer `from` (`pattern`
+/// repeated, or bytes from the run's seed) and hands its pages to the pipe `pipe` by reference:
+/// no copy; a splice from the pipe to a socket then lets the NIC gather them.
+struct Vmsplice {
+  std::string pipe = "pipe";
+  std::string from = "buf";
+  ByteSize bytes{4096};
+  std::string pattern;
+};
+
 /// tee(): duplicates up to `bytes` at the head of pipe `from` into pipe `to` (references to
 /// the same pages, no copy) without consuming them.
 struct Tee {
@@ -293,7 +303,7 @@ using OperationVariant =
     std::variant<DeviceRead, Compute, Sleep, FileOpen, FileRead, FileSeek, FileAdvise, FileClose,
                  SocketConnect, ReadWrite, SendFile, MmapWrite, PipeCreate, Splice, Tee, FileWrite,
                  StdioWrite, StdioFlush, FileSync, Crash, UringRead, MmapFile, MapRead, MapWrite,
-                 Msync, Munmap, ReadSendZerocopy, Repeat>;
+                 Msync, Munmap, ReadSendZerocopy, Vmsplice, Repeat>;
 
 /// One step of a program. A struct rather than an alias so that Repeat can hold a list of them;
 /// std::visit, std::get_if and std::holds_alternative work on it as on the variant.
