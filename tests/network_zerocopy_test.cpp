@@ -104,5 +104,34 @@ TEST(Vmsplice, APipeTakesAtMostItsSlotsAndWithoutScatterGatherTheCpuCopies) {
   EXPECT_EQ(count(r, "network.bytes"), 16 * 1024);
 }
 
+// Each warm variant is its cold row minus copy-1; sendfile on an SG card without checksum
+// offload copies like sendfile without SG. One run per test: SystemC elaborates once per process.
+void passes_without_the_disk(const std::string& file) {
+  const sim::RunResult r = sim::run_scenario(sim::load_scenario_file(kZeroCopy + file));
+  EXPECT_TRUE(r.problems().empty()) << file << ": " << r.problems().front();
+  EXPECT_EQ(count(r, "page_cache.misses"), file.rfind("warm/", 0) == 0 ? 0 : 4) << file;
+}
+TEST(ZeroCopyScenarios, SendfileWithoutChecksumOffloadCopies) {
+  passes_without_the_disk("sendfile-no-csum.yaml");
+}
+TEST(ZeroCopyScenarios, WarmReadWrite) {
+  passes_without_the_disk("warm/read-write.yaml");
+}
+TEST(ZeroCopyScenarios, WarmMmapWrite) {
+  passes_without_the_disk("warm/mmap-write.yaml");
+}
+TEST(ZeroCopyScenarios, WarmSendfile) {
+  passes_without_the_disk("warm/sendfile.yaml");
+}
+TEST(ZeroCopyScenarios, WarmSendfileSg) {
+  passes_without_the_disk("warm/sendfile-sg.yaml");
+}
+TEST(ZeroCopyScenarios, WarmSplice) {
+  passes_without_the_disk("warm/splice.yaml");
+}
+TEST(ZeroCopyScenarios, WarmMsgZerocopy) {
+  passes_without_the_disk("warm/msg-zerocopy.yaml");
+}
+
 }  // namespace
 }  // namespace iosim
