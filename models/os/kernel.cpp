@@ -585,6 +585,18 @@ void Kernel::device_read(Process& p, const DeviceRead& op) {
   context_.record(std::move(r));
 }
 
+void Kernel::check_bytes(const Process& p, const std::string& what,
+                         const std::vector<std::uint8_t>& expected,
+                         const std::vector<std::uint8_t>& actual) {
+  std::uint64_t mismatched = 0;
+  for (std::size_t i = 0; i < expected.size(); ++i) mismatched += expected[i] != actual.at(i);
+  trace::Record check;
+  check.start = check.end = now_ps();
+  check.actor = p.spec.name;
+  check.data = trace::Verification{what, expected.size(), mismatched};
+  context_.record(std::move(check));
+}
+
 void Kernel::verify(const Process& p, const PendingIo& io) {
   // The checker, not the simulated kernel: untimed reads of what memory holds and what the
   // disk holds, compared byte for byte.

@@ -251,6 +251,8 @@ class Kernel : public sc_core::sc_module {
                                          bool fua, std::uint64_t buffer_offset = 0,
                                          std::function<void(Picoseconds)> then = {});
   void wait_for_batch(Process& p, const std::shared_ptr<IoBatch>& batch);
+  /// The on_complete of a request of `batch`.
+  std::function<void(Picoseconds)> completion_of(const std::shared_ptr<IoBatch>& batch);
   /// Sleeps until page `key` is no longer under writeback (stable pages: the DMA is reading it).
   void wait_for_writeback(Process& p, const PageKey& key);
   void wait_for_file_writeback(Process& p, const File& file);
@@ -369,6 +371,10 @@ class Kernel : public sc_core::sc_module {
   bool pio_sector(PendingIo& io, sc_core::sc_time& local, hw::Task* polling_task);
   void handle_interrupt(int line, sc_core::sc_time& local);
   void verify(const Process& p, const PendingIo& io);
+  /// A Verification record of `p`: `actual` against `expected`, byte for byte.
+  void check_bytes(const Process& p, const std::string& what,
+                   const std::vector<std::uint8_t>& expected,
+                   const std::vector<std::uint8_t>& actual);
   /// A lecture step: its text, shown from start to end (trace::Narration, step id in `step`).
   void narrate(const Process& p, const std::string& step, const std::string& text,
                Picoseconds start, Picoseconds end);

@@ -151,16 +151,11 @@ void Kernel::uring_read(Process& p, const UringRead& op) {
         wiring_.dram->peek(address, actual.data() + got, k);
         got += k;
       }
-      std::uint64_t mismatched = 0;
-      for (std::size_t i = 0; i < n; ++i) mismatched += expected[i] != actual[i];
-      trace::Record check;
-      check.start = check.end = now_ps();
-      check.actor = p.spec.name;
-      check.data = trace::Verification{file.spec.path + " bytes " + std::to_string(offset) + "-" +
-                                           std::to_string(offset + n - 1) + " -> " + buffer.region +
-                                           " slot " + std::to_string(cqe.slot) + " (io_uring)",
-                                       n, mismatched};
-      context_.record(std::move(check));
+      check_bytes(p,
+                  file.spec.path + " bytes " + std::to_string(offset) + "-" +
+                      std::to_string(offset + n - 1) + " -> " + buffer.region + " slot " +
+                      std::to_string(cqe.slot) + " (io_uring)",
+                  expected, actual);
       if (op.compute != sc_core::SC_ZERO_TIME) {
         const Picoseconds work = now_ps();
         compute(p, Compute{op.compute, false});

@@ -682,15 +682,10 @@ std::uint64_t Kernel::read_call(Process& p, OpenFile& f, std::uint64_t bytes, Bu
     wiring_.dram->peek(address, actual.data() + offset, k);
     offset += k;
   }
-  std::uint64_t mismatched = 0;
-  for (std::size_t i = 0; i < n; ++i) mismatched += expected[i] != actual[i];
-  trace::Record check;
-  check.start = check.end = now_ps();
-  check.actor = p.spec.name;
-  check.data = trace::Verification{file.spec.path + " bytes " + std::to_string(position) + "-" +
-                                       std::to_string(position + n - 1) + " -> " + into.region,
-                                   n, mismatched};
-  context_.record(std::move(check));
+  check_bytes(p,
+              file.spec.path + " bytes " + std::to_string(position) + "-" +
+                  std::to_string(position + n - 1) + " -> " + into.region,
+              expected, actual);
 
   const Picoseconds returning = now_ps();
   syscall_return(p, "read", start, args, static_cast<std::int64_t>(n), "");

@@ -390,16 +390,10 @@ void Kernel::write_to_page_cache(Process& p, OpenFile& f, Buffer& from, std::uin
     std::copy(page.begin() + within, page.begin() + within + k, actual.begin() + done);
     done += k;
   }
-  std::uint64_t mismatched = 0;
-  for (std::size_t i = 0; i < n; ++i) mismatched += expected[i] != actual[i];
-  trace::Record check;
-  check.start = check.end = now_ps();
-  check.actor = p.spec.name;
-  check.data = trace::Verification{from.region + " -> " + file.spec.path + " bytes " +
-                                       std::to_string(position) + "-" + std::to_string(end - 1) +
-                                       " (page cache)",
-                                   n, mismatched};
-  context_.record(std::move(check));
+  check_bytes(p,
+              from.region + " -> " + file.spec.path + " bytes " + std::to_string(position) + "-" +
+                  std::to_string(end - 1) + " (page cache)",
+              expected, actual);
 
   record_dirty_state(now_ps());
   balance_dirty(p, pages_dirtied);
@@ -609,13 +603,7 @@ std::shared_ptr<Kernel::IoBatch> Kernel::submit_writeback(Process& p, File& file
       pages_under_writeback_[key] = request.get();
     }
     ++batch->pending;
-    request->on_complete = [this, batch](Picoseconds done) {
-      batch->completed = std::max(batch->completed, done);
-      if (--batch->pending == 0) {
-        for (Process* waiter : batch->waiters) wake(*waiter);
-        batch->waiters.clear();
-      }
-    };
+    request->on_complete = completion_of(batch);
     trace::Record r;
     r.start = r.end = now_ps();
     r.actor = p.spec.name;
@@ -663,14 +651,7 @@ std::shared_ptr<Kernel::IoBatch> Kernel::submit_direct(Process& p, File& file, B
     request->pieces = segments(buffer, buffer_offset + off - position, k);
     request->submitter = &p;
     ++batch->pending;
-    request->on_complete = [this, batch](Picoseconds done) {
-      batch->completed = std::max(batch->completed, done);
-      if (--batch->pending == 0) {
-        for (Process* waiter : batch->waiters) wake(*waiter);
-        batch->waiters.clear();
-        if (batch->then) batch->then(done);
-      }
-    };
+    request->on_complete = completion_of(batch);
     if (kind == BlockRequest::Kind::write) {
       trace::Record r;
       r.start = r.end = now_ps();
@@ -690,6 +671,18 @@ std::shared_ptr<Kernel::IoBatch> Kernel::submit_direct(Process& p, File& file, B
     cpu_.sync(&p.task, local);
   }
   return batch;
+}
+
+std::function<void(Picoseconds)> Kernel::completion_of(const std::shared_ptr<IoBatch>& batch) {
+  // One request of the batch done (from the completion interrupt): the last one wakes the
+  // waiters and runs the batch's continuation.
+  return [this, batch](Picoseconds done) {
+    batch->completed = std::max(batch->completed, done);
+    if (--batch->pending > 0) return;
+    for (Process* waiter : batch->waiters) wake(*waiter);
+    batch->waiters.clear();
+    if (batch->then) batch->then(done);
+  };
 }
 
 void Kernel::wait_for_batch(Process& p, const std::shared_ptr<IoBatch>& batch) {
@@ -747,12 +740,7 @@ Picoseconds Kernel::flush_disk(Process& p, unsigned disk) {
   request->disk = disk;
   request->submitter = &p;
   batch->pending = 1;
-  request->on_complete = [this, batch](Picoseconds done) {
-    batch->completed = done;
-    batch->pending = 0;
-    for (Process* waiter : batch->waiters) wake(*waiter);
-    batch->waiters.clear();
-  };
+  request->on_complete = completion_of(batch);
   const Picoseconds start = now_ps();
   cpu_.kernel_work(p.task, params_.driver_setup);
   request->submitted = now_ps();
@@ -787,12 +775,7 @@ void Kernel::write_metadata(Process& p, File& file) {
   request->pieces = {{journal_frame_, kPage}};
   request->submitter = &p;
   batch->pending = 1;
-  request->on_complete = [this, batch](Picoseconds done) {
-    batch->completed = done;
-    batch->pending = 0;
-    for (Process* waiter : batch->waiters) wake(*waiter);
-    batch->waiters.clear();
-  };
+  request->on_complete = completion_of(batch);
   trace::Record r;
   r.start = r.end = now_ps();
   r.actor = p.spec.name;
@@ -925,16 +908,10 @@ std::uint64_t Kernel::read_direct(Process& p, OpenFile& f, Buffer& into, std::ui
       wiring_.dram->peek(address, actual.data() + got, k);
       got += k;
     }
-    std::uint64_t mismatched = 0;
-    for (std::size_t i = 0; i < n; ++i) mismatched += expected[i] != actual[i];
-    trace::Record check;
-    check.start = check.end = now_ps();
-    check.actor = p.spec.name;
-    check.data = trace::Verification{file.spec.path + " bytes " + std::to_string(position) + "-" +
-                                         std::to_string(position + n - 1) + " -> " + into.region +
-                                         " (O_DIRECT)",
-                                     n, mismatched};
-    context_.record(std::move(check));
+    check_bytes(p,
+                file.spec.path + " bytes " + std::to_string(position) + "-" +
+                    std::to_string(position + n - 1) + " -> " + into.region + " (O_DIRECT)",
+                expected, actual);
   }
   f.position = position + n;
   into.filled = n;
