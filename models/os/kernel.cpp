@@ -71,6 +71,28 @@ Kernel::Kernel(sc_core::sc_module_name name, const KernelParams& params, const K
 
 Kernel::~Kernel() = default;
 
+void Kernel::stop_other_threads() {
+  // sc_stop() leaves every other thread where it waits, and its stack is never unwound: what a
+  // thread holds there (a flusher between two chunks, a process or a DMA transfer cut short by
+  // a crash) would leak. Killing them first unwinds their stacks (sc_unwind_exception).
+  const sc_core::sc_process_handle self = sc_core::sc_get_current_process_handle();
+  std::vector<sc_core::sc_object*> todo = sc_core::sc_get_top_level_objects();
+  std::vector<sc_core::sc_process_handle> threads;
+  while (!todo.empty()) {
+    sc_core::sc_object* object = todo.back();
+    todo.pop_back();
+    for (sc_core::sc_object* child : object->get_child_objects()) todo.push_back(child);
+    const sc_core::sc_process_handle handle(object);
+    if (handle.valid() && handle.proc_kind() == sc_core::SC_THREAD_PROC_ && handle != self &&
+        !handle.terminated()) {
+      threads.push_back(handle);
+    }
+  }
+  for (sc_core::sc_process_handle& thread : threads) {
+    if (!thread.terminated()) thread.kill();
+  }
+}
+
 void Kernel::add_process(const ProcessSpec& spec) {
   auto p = std::make_unique<Process>(spec);
   p->finite = !any_operation(spec.program, [](const Operation& op) {
@@ -355,6 +377,7 @@ void Kernel::exit_process(Process& p) {
       end_time_ = now_ps();
       cpu_.finish();
       wiring_.bus->flush_records();
+      stop_other_threads();
       sc_core::sc_stop();
       return;
     }
@@ -362,6 +385,7 @@ void Kernel::exit_process(Process& p) {
     end_time_ = now_ps();
     cpu_.finish();
     wiring_.bus->flush_records();
+    stop_other_threads();
     sc_core::sc_stop();
     cpu_.release(p.task);
     return;

@@ -338,6 +338,8 @@ class Kernel : public sc_core::sc_module {
   void wake(Process& p);
   void yield(Process& p, const std::string& reason);
   void exit_process(Process& p);
+  /// Kills every SystemC thread but the caller's before the run stops (see kernel.cpp).
+  void stop_other_threads();
   void on_interrupt_exit();
   /// Waits (blocked) until `device` is free, then owns it.
   void acquire_device(Process& p, const std::string& device);

@@ -1219,6 +1219,7 @@ void Kernel::crash_now(CrashKind kind, Picoseconds at) {
   end_time_ = at;
   cpu_.finish();
   wiring_.bus->flush_records();
+  stop_other_threads();
   sc_core::sc_stop();
 }
 
