@@ -43,7 +43,8 @@ struct DiskParams {
     v(ParamDoc{"kind",
                "Media model: hdd (geometry, rotation, seek curve) or ssd (latency + "
                "bandwidth)",
-               "-"},
+               "a model switch, not a measured value: hdd for the mechanics lectures, ssd for "
+               "flash (linux-io.md section 9 gives both)"},
       kind, {"hdd", "ssd"});
     v(ParamDoc{"sector_size", "Logical block size", "ATA: 512 B"}, sector_size);
     v(ParamDoc{"cylinders", "HDD cylinders", "textbook: 10000 (20 GB with 4 heads, 1000 sectors)"},
@@ -65,12 +66,15 @@ struct DiskParams {
       average_seek);
     v(ParamDoc{"full_stroke_seek", "HDD seek across all cylinders", "~2x average seek"},
       full_stroke_seek);
-    v(ParamDoc{"start_cylinder", "HDD head position at time zero", "-"}, start_cylinder);
+    v(ParamDoc{"start_cylinder", "HDD head position at time zero",
+               "textbook: cylinder 0, where the file system starts, so the first seek is short "
+               "and easy to follow"},
+      start_cylinder);
     v(ParamDoc{"start_angle",
                "HDD rotational position at time zero, as a fraction of a turn: "
                "sector s of a track passes under the head at angle s / "
                "sectors_per_track",
-               "-"},
+               "textbook: 0, so that the first rotational wait can be worked out by hand"},
       start_angle);
     v(ParamDoc{"ssd_read_latency", "SSD time to first byte of a read", "SATA SSD 4K QD1 ~77 us"},
       ssd_read_latency);
