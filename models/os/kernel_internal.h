@@ -160,7 +160,7 @@ struct Kernel::Process {
   // balance_dirty_pages_ratelimited(): pages dirtied since the last call into the throttle, and
   // how many may be dirtied before the next (current->nr_dirtied, nr_dirtied_pause).
   std::uint64_t nr_dirtied = 0;
-  std::uint64_t nr_dirtied_pause = (128ULL << 10) / kPageSize;
+  std::uint64_t nr_dirtied_pause = (128ULL << 10) / kPageSize;  // a new task's: 128 KiB (fork.c)
 };
 
 /// A pipe: a ring of kernel.pipe_buffers slots, each a reference to bytes of one page-cache page

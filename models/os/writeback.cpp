@@ -33,8 +33,6 @@ constexpr std::uint64_t kWriteStreamBase = 1ULL << 32;
 /// backing device at INIT_BW and then estimates it; the model keeps the initial value.
 constexpr double kRatelimitPagesPerSecond =
     static_cast<double>(kInitBandwidthBytesPerSecond) / static_cast<double>(kPage);
-/// current->nr_dirtied_pause of a new task: 128 KiB of pages (kernel/fork.c).
-constexpr std::uint64_t kInitialDirtiedPause = (128ULL << 10) / kPage;
 
 std::string size_text(std::uint64_t bytes) {
   return format_size(ByteSize(bytes));
