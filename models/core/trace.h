@@ -223,10 +223,10 @@ struct PageFault {
   std::uint64_t mapped;
 };
 
-using Payload =
-    std::variant<RegionDecl, Copy, Descriptor, ModeSwitch, ContextSwitch, Syscall, Interrupt,
-                 DeviceActivity, BusTenure, CpuInterval, Narration, Verification, Readahead,
-                 CacheAccess, Eviction, DirtyState, Writeback, Throttle, Durable, Crash, Loss, PageFault>;
+using Payload = std::variant<RegionDecl, Copy, Descriptor, ModeSwitch, ContextSwitch, Syscall,
+                             Interrupt, DeviceActivity, BusTenure, CpuInterval, Narration,
+                             Verification, Readahead, CacheAccess, Eviction, DirtyState, Writeback,
+                             Throttle, Durable, Crash, Loss, PageFault>;
 
 struct Record {
   Picoseconds start = 0, end = 0;

@@ -218,7 +218,7 @@ class Kernel : public sc_core::sc_module {
   /// "O_RDWR|O_SYNC": the flags as open()'s Syscall record shows them.
   static std::string describe_open_flags(const OpenFlags& flags);
   /// The application puts `n` bytes into `buffer` (a pattern, or a fresh payload stream).
-  void fill_user_bytes(Process& p, Buffer& buffer, std::uint64_t n, const std::string& pattern);
+  void fill_user_bytes(Buffer& buffer, std::uint64_t n, const std::string& pattern);
   /// One write() that fails at once with `error`.
   void failed_write(Process& p, const std::string& args, const std::string& error);
   /// One write() of `n` bytes of `from` (from its offset 0) at the file position (the end with
@@ -287,7 +287,6 @@ class Kernel : public sc_core::sc_module {
   std::vector<std::uint8_t>& written_page(File& file, std::uint64_t index);
   /// Records that the application wrote bytes [from, from + n) of page `index`.
   void mark_written(File& file, std::uint64_t index, std::uint64_t from, std::uint64_t n);
-  std::map<std::uint64_t, std::vector<std::uint8_t>> snapshot_pages(const File& file) const;
   /// Reports the pages of [first, last] in `snapshot` that are still as written durable from
   /// `at` on (a Durable record).
   void claim_durable(File& file, std::uint64_t first, std::uint64_t last,
@@ -351,6 +350,12 @@ class Kernel : public sc_core::sc_module {
   Buffer& user_buffer(Process& p, const std::string& name, std::uint64_t bytes);
   std::uint64_t allocate_frame();
   std::uint64_t allocate_kernel(std::uint64_t bytes, std::uint64_t align);
+  /// Bytes [offset, offset + n) of a user buffer, read or written across its scattered frames
+  /// (the checker's and the application's own accesses: no simulated time).
+  void peek_user(const Buffer& buffer, std::uint64_t offset, std::uint8_t* out,
+                 std::uint64_t n) const;
+  void poke_user(const Buffer& buffer, std::uint64_t offset, const std::uint8_t* in,
+                 std::uint64_t n);
   /// Physically contiguous pieces of [offset, offset + bytes) of a buffer.
   std::vector<std::pair<std::uint64_t, std::uint64_t>> segments(const Buffer& b,
                                                                 std::uint64_t offset,

@@ -402,11 +402,7 @@ std::uint64_t Kernel::send_zerocopy_call(Process& p, Socket& s, Buffer& from, st
     // The checker's record: the bytes as they are in the buffer now (the NIC reads them later:
     // a process that changed them before the notification would send something else).
     data.resize(k);
-    std::uint64_t got = 0;
-    for (const auto& [address, len] : segments(from, done, k)) {
-      wiring_.dram->peek(address, data.data() + got, len);
-      got += len;
-    }
+    peek_user(from, done, data.data(), k);
     Socket::Sent sent;
     sent.at = s.sent;
     sent.n = k;
@@ -590,11 +586,7 @@ std::uint64_t Kernel::write_call(Process& p, Socket& s, const WriteSource& from,
     const std::uint64_t at = take_linear(s, n);
     data.resize(n);
     if (from.buffer != nullptr) {
-      std::uint64_t got = 0;
-      for (const auto& [address, k] : segments(*from.buffer, done, n)) {
-        wiring_.dram->peek(address, data.data() + got, k);
-        got += k;
-      }
+      peek_user(*from.buffer, done, data.data(), n);
     } else {
       read_mapping(p, *from.mapping, from.offset + done, n, data.data());
     }
@@ -934,7 +926,7 @@ std::uint64_t Kernel::slot_address(const File* file, std::uint64_t offset,
 
 void Kernel::vmsplice(Process& p, const Vmsplice& op) {
   Buffer& buffer = user_buffer(p, op.from, op.bytes.bytes);
-  fill_user_bytes(p, buffer, op.bytes.bytes, op.pattern);
+  fill_user_bytes(buffer, op.bytes.bytes, op.pattern);
   const Picoseconds start = now_ps();
   cpu_.enter_kernel(p.task, "syscall vmsplice", cpu_.params().syscall_entry);
   narrate(p, "switch-1",

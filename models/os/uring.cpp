@@ -146,11 +146,7 @@ void Kernel::uring_read(Process& p, const UringRead& op) {
       expected.assign(n, 0);
       actual.assign(n, 0);
       written_bytes(file, offset, expected.data(), n);
-      std::uint64_t got = 0;
-      for (const auto& [address, k] : segments(buffer, cqe.slot * chunk, n)) {
-        wiring_.dram->peek(address, actual.data() + got, k);
-        got += k;
-      }
+      peek_user(buffer, cqe.slot * chunk, actual.data(), n);
       check_bytes(p,
                   file.spec.path + " bytes " + std::to_string(offset) + "-" +
                       std::to_string(offset + n - 1) + " -> " + buffer.region + " slot " +

@@ -656,11 +656,7 @@ std::uint64_t Kernel::read_call(Process& p, OpenFile& f, std::uint64_t bytes, Bu
     // page is read first: while the copy runs, another process may make reclaim drop it).
     wiring_.dram->peek(page_frames_.at(key) + (from - page_start), data.data(), count);
     cpu_.kernel_work(p.task, cpu_.params().memcpy_bandwidth.transfer_time(count));
-    std::uint64_t written = 0;
-    for (const auto& [address, k] : segments(into, from - position, count)) {
-      wiring_.dram->poke(address, data.data() + written, k);
-      written += k;
-    }
+    poke_user(into, from - position, data.data(), count);
     piece_bytes += count;
     if (page_cache_.contains(key)) page_cache_.mark_accessed(key);
   }
@@ -677,11 +673,7 @@ std::uint64_t Kernel::read_call(Process& p, OpenFile& f, std::uint64_t bytes, Bu
   // The checker (no simulated time): the user buffer against the file's bytes.
   std::vector<std::uint8_t> expected(n), actual(n);
   written_bytes(file, position, expected.data(), n);
-  std::uint64_t offset = 0;
-  for (const auto& [address, k] : segments(into, 0, n)) {
-    wiring_.dram->peek(address, actual.data() + offset, k);
-    offset += k;
-  }
+  peek_user(into, 0, actual.data(), n);
   check_bytes(p,
               file.spec.path + " bytes " + std::to_string(position) + "-" +
                   std::to_string(position + n - 1) + " -> " + into.region,

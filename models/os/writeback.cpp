@@ -51,7 +51,9 @@ std::uint64_t dirty_poll_interval(std::uint64_t dirty, std::uint64_t thresh) {
   return 1;
 }
 
-std::string open_flags_text(const OpenFlags& flags) {
+}  // namespace
+
+std::string Kernel::describe_open_flags(const OpenFlags& flags) {
   std::string text = flags.write ? "O_RDWR" : "O_RDONLY";
   if (flags.append) text += "|O_APPEND";
   if (flags.sync) text += "|O_SYNC";
@@ -60,13 +62,23 @@ std::string open_flags_text(const OpenFlags& flags) {
   return text;
 }
 
-}  // namespace
+// --- Bytes as each layer has them (the checker; no simulated time) ----------------------------
 
-std::string Kernel::describe_open_flags(const OpenFlags& flags) {
-  return open_flags_text(flags);
+void Kernel::peek_user(const Buffer& buffer, std::uint64_t offset, std::uint8_t* out,
+                       std::uint64_t n) const {
+  for (const auto& [address, k] : segments(buffer, offset, n)) {
+    wiring_.dram->peek(address, out, k);
+    out += k;
+  }
 }
 
-// --- Bytes as each layer has them (the checker; no simulated time) ----------------------------
+void Kernel::poke_user(const Buffer& buffer, std::uint64_t offset, const std::uint8_t* in,
+                       std::uint64_t n) {
+  for (const auto& [address, k] : segments(buffer, offset, n)) {
+    wiring_.dram->poke(address, in, k);
+    in += k;
+  }
+}
 
 void Kernel::app_page(const File& file, std::uint64_t index, std::uint8_t* out) const {
   if (const auto it = file.written.find(index); it != file.written.end()) {
@@ -172,8 +184,7 @@ bool Kernel::allocate_pages(File& file, std::uint64_t pages) {
 
 // --- write() ------------------------------------------------------------------------------------
 
-void Kernel::fill_user_bytes(Process& p, Buffer& buffer, std::uint64_t n,
-                             const std::string& pattern) {
+void Kernel::fill_user_bytes(Buffer& buffer, std::uint64_t n, const std::string& pattern) {
   // The application's own work of producing the bytes takes no simulated time (a `compute`
   // models it); the bytes are real: a pattern, or a fresh payload stream per call.
   std::vector<std::uint8_t> bytes(n);
@@ -183,12 +194,7 @@ void Kernel::fill_user_bytes(Process& p, Buffer& buffer, std::uint64_t n,
   } else {
     fill_pattern(context_.seed(), kWriteStreamBase + ++write_calls_, 0, bytes.data(), n);
   }
-  std::uint64_t offset = 0;
-  for (const auto& [address, k] : segments(buffer, 0, n)) {
-    wiring_.dram->poke(address, bytes.data() + offset, k);
-    offset += k;
-  }
-  (void)p;
+  poke_user(buffer, 0, bytes.data(), n);
 }
 
 void Kernel::file_write(Process& p, const FileWrite& op) {
@@ -197,7 +203,7 @@ void Kernel::file_write(Process& p, const FileWrite& op) {
   const std::uint64_t total = op.bytes.bytes != 0 ? op.bytes.bytes : op.chunk.bytes;
   for (std::uint64_t done = 0; done < total && !crashed_;) {
     const std::uint64_t n = std::min(op.chunk.bytes, total - done);
-    fill_user_bytes(p, buffer, n, op.pattern);
+    fill_user_bytes(buffer, n, op.pattern);
     std::string error;
     if (f == nullptr) {
       failed_write(p, op.path + ", " + buffer.region + ", " + size_text(n), "EBADF");
@@ -262,7 +268,7 @@ std::uint64_t Kernel::file_write_call(Process& p, OpenFile& f, Buffer& from, std
       if (f.flags.sync || file.size_dirty) write_metadata(p, file);
       const Picoseconds done =
           f.flags.sync || file.size_dirty ? flush_disk(p, file.disk) : now_ps();
-      claim_durable(file, position / kPage, (end - 1) / kPage, snapshot_pages(file), done, how);
+      claim_durable(file, position / kPage, (end - 1) / kPage, file.written, done, how);
     } else {
       sync_file(p, file, true, f.flags.sync, how);
     }
@@ -306,7 +312,7 @@ void Kernel::write_to_page_cache(Process& p, OpenFile& f, Buffer& from, std::uin
     context_.record(std::move(r));
     piece_bytes = 0;
   };
-  std::uint64_t pages_dirtied = 0, hits = 0;
+  std::uint64_t pages_dirtied = 0;
   std::vector<std::uint8_t> data(kPage);
   for (std::uint64_t i = first; i <= last; ++i) {
     const PageKey key{file.id, i};
@@ -335,10 +341,8 @@ void Kernel::write_to_page_cache(Process& p, OpenFile& f, Buffer& from, std::uin
         break;
       }
       flush_piece();
-      OpenFile& reader = f;
-      wait_uptodate(p, reader, i);  // a partial write of existing data reads the page first
+      wait_uptodate(p, f, i);  // a partial write of existing data reads the page first
     }
-    if (page_cache_.find(key)->flags.uptodate && page_cache_.find(key)->flags.dirty) ++hits;
     // Stable pages: a page the disk is reading by DMA is not changed under it.
     if (pages_under_writeback_.count(key) != 0) {
       flush_piece();
@@ -346,11 +350,7 @@ void Kernel::write_to_page_cache(Process& p, OpenFile& f, Buffer& from, std::uin
     }
     const std::uint64_t count = hi - lo;
     if (piece_bytes == 0) piece_start = now_ps();
-    std::uint64_t got = 0;
-    for (const auto& [address, k] : segments(from, lo - position, count)) {
-      wiring_.dram->peek(address, data.data() + got, k);
-      got += k;
-    }
+    peek_user(from, lo - position, data.data(), count);
     cpu_.kernel_work(p.task, cpu_.params().memcpy_bandwidth.transfer_time(count));
     cpu_.kernel_work(p.task, params_.page_dirty_work);
     wiring_.dram->poke(page_frames_.at(key) + (lo - page_start), data.data(), count);
@@ -375,7 +375,6 @@ void Kernel::write_to_page_cache(Process& p, OpenFile& f, Buffer& from, std::uin
           "2. The CPU copies " + size_text(n) + " from " + from.region +
               " into the page cache [copy-1: CPU]; the pages are dirty: newer than the disk",
           copy_start, now_ps());
-  (void)hits;
 
   // The checker: the page cache holds what the application handed over.
   std::vector<std::uint8_t> expected(n), actual(n), page(kPage);
@@ -829,11 +828,7 @@ void Kernel::write_direct(Process& p, OpenFile& f, Buffer& from, std::uint64_t p
   }
   // The checker: the application's view, then the disk against it.
   std::vector<std::uint8_t> bytes(n);
-  std::uint64_t got = 0;
-  for (const auto& [address, k] : segments(from, 0, n)) {
-    wiring_.dram->peek(address, bytes.data() + got, k);
-    got += k;
-  }
+  peek_user(from, 0, bytes.data(), n);
   for (std::uint64_t i = first; i <= last; ++i) {
     std::vector<std::uint8_t>& mine = written_page(file, i);
     const std::uint64_t lo = std::max(position, i * kPage), hi = std::min(end, (i + 1) * kPage);
@@ -901,11 +896,7 @@ std::uint64_t Kernel::read_direct(Process& p, OpenFile& f, Buffer& into, std::ui
             dma_start, now_ps());
     std::vector<std::uint8_t> expected(n), actual(n);
     written_bytes(file, position, expected.data(), n);
-    std::uint64_t got = 0;
-    for (const auto& [address, k] : segments(into, 0, n)) {
-      wiring_.dram->peek(address, actual.data() + got, k);
-      got += k;
-    }
+    peek_user(into, 0, actual.data(), n);
     check_bytes(p,
                 file.spec.path + " bytes " + std::to_string(position) + "-" +
                     std::to_string(position + n - 1) + " -> " + into.region + " (O_DIRECT)",
@@ -922,32 +913,25 @@ std::uint64_t Kernel::read_direct(Process& p, OpenFile& f, Buffer& into, std::ui
 // --- fsync and friends
 // ----------------------------------------------------------------------------
 
-std::map<std::uint64_t, std::vector<std::uint8_t>> Kernel::snapshot_pages(const File& file) const {
-  return file.written;
-}
-
 void Kernel::claim_durable(File& file, std::uint64_t first, std::uint64_t last,
                            const std::map<std::uint64_t, std::vector<std::uint8_t>>& snapshot,
                            Picoseconds at, const std::string& how) {
   // Claimed: every page the application wrote in the range, as it was when the call began,
   // unless it has been written again since (then the newer bytes are not claimed yet).
-  std::uint64_t claimed = 0;
   for (auto it = snapshot.lower_bound(first); it != snapshot.end() && it->first <= last; ++it) {
     const auto now = file.written.find(it->first);
     if (now == file.written.end() || now->second != it->second) continue;
     file.durable[it->first] = DurablePage{it->second, at};
-    ++claimed;
   }
   trace::Record r;
   r.start = r.end = at;
   r.actor = name();
   r.data = trace::Durable{file.spec.path, file.spec.size.bytes, how};
   context_.record(std::move(r));
-  (void)claimed;
 }
 
 void Kernel::sync_file(Process& p, File& file, bool flush, bool metadata, const std::string& how) {
-  const auto snapshot = snapshot_pages(file);
+  const auto snapshot = file.written;
   // filemap_write_and_wait_range(0, LLONG_MAX): WB_SYNC_ALL writeback of every dirty page, then
   // wait for every page under writeback (also the flusher's).
   const std::vector<std::uint64_t> dirty = page_cache_.dirty_indices(file.id);
@@ -1026,11 +1010,7 @@ void Kernel::stdio_write(Process& p, const StdioWrite& op) {
       const std::uint64_t k = std::min(n - off, capacity - stream.used);
       const Picoseconds start = now_ps();
       cpu_.compute(p.task, cpu_.params().memcpy_bandwidth.transfer_time(k));
-      std::uint64_t put = 0;
-      for (const auto& [address, len] : segments(*stream.buffer, stream.used, k)) {
-        wiring_.dram->poke(address, bytes.data() + off + put, len);
-        put += len;
-      }
+      poke_user(*stream.buffer, stream.used, bytes.data() + off, k);
       stream.bytes.insert(stream.bytes.end(), bytes.begin() + static_cast<std::ptrdiff_t>(off),
                           bytes.begin() + static_cast<std::ptrdiff_t>(off + k));
       stream.used += k;
