@@ -52,6 +52,9 @@ std::vector<MetricDefinition> build_definitions() {
        "out"},
       {"setup.mode_switches", K::count, "Mode switches of the processes' set-up"},
       {"network.bytes", K::bytes, "Payload bytes the NIC put on the wire to the peer"},
+      {"network.acks", K::count,
+       "Frames the NIC received into its RX ring (the peer's TCP ACKs: DeviceActivity records "
+       "with phase \"rx\")"},
       {"syscall_errors", K::count, "System calls that failed (error set or result < 0)"},
       {"interrupts", K::count, "Interrupts (Interrupt records)"},
       {"interrupts.<device>", K::count, "Interrupts raised by one device"},
@@ -206,7 +209,7 @@ struct Accumulator {
   std::uint64_t mode_switches = 0, syscall_switches = 0, interrupt_switches = 0;
   std::uint64_t descriptors = 0, descriptor_bytes = 0;
   std::uint64_t context_switches = 0, syscalls = 0, syscall_errors = 0;
-  std::uint64_t setup_syscalls = 0, setup_mode_switches = 0, network_bytes = 0;
+  std::uint64_t setup_syscalls = 0, setup_mode_switches = 0, network_bytes = 0, network_acks = 0;
   std::uint64_t interrupts = 0;
   std::map<std::string, std::uint64_t> interrupts_by_device;
   std::map<CpuState, Picoseconds> cpu_time;
@@ -281,6 +284,7 @@ struct Accumulator {
   }
   void on(const trace::Record& r, const trace::DeviceActivity& a) {
     device_phase[a.device + "." + a.phase] += duration(r);
+    if (a.phase == "rx") ++network_acks;
   }
   void on(const trace::Record&, const trace::BusTenure& b) {
     bus_busy += b.busy;
@@ -434,6 +438,7 @@ Metrics compute_metrics(const std::vector<trace::Record>& records, Picoseconds e
   m["setup.syscalls"] = as_int(acc.setup_syscalls);
   m["setup.mode_switches"] = as_int(acc.setup_mode_switches);
   m["network.bytes"] = as_int(acc.network_bytes);
+  m["network.acks"] = as_int(acc.network_acks);
   m["interrupts"] = as_int(acc.interrupts);
   for (const auto& [device, count] : acc.interrupts_by_device) {
     m["interrupts." + device] = as_int(count);

@@ -112,6 +112,9 @@ std::vector<Preset> build_presets() {
           {"nic.scatter_gather", "true", "every server NIC gathers (NETIF_F_SG)"},
           {"nic.checksum_offload", "true", "NETIF_F_HW_CSUM, needed for SG"},
           {"nic.tso", "true", "TCP segmentation offload"},
+          {"peer.ack_every", "44",
+           "a Linux receiver with GRO acknowledges each merged skb, and GRO merges up to 64 KiB "
+           "(GRO_LEGACY_MAX_SIZE): 44 segments of 1460 B"},
           {"kernel.driver_setup", "1us", "unverified: blk-mq submission path"},
           {"kernel.timeslice", "3ms",
            "EEVDF base slice 0.75 ms x (1 + ilog2(8 CPUs)) (kernel/sched/fair.c, Linux 6.6)"},

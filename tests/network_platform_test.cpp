@@ -171,6 +171,87 @@ TEST(NetworkPlatform, SendfileWithScatterGatherIsTwoCopiesAndADescriptor) {
   EXPECT_TRUE(found);
 }
 
+// --- The acknowledgements: frames back through the RX ring ---------------------------------
+
+/// The NIC's interrupts of a run, in time order.
+std::vector<trace::Record> nic_interrupts(const Transfer& r) {
+  std::vector<trace::Record> out;
+  for (const trace::Record& rec : r.records) {
+    const auto* i = std::get_if<trace::Interrupt>(&rec.data);
+    if (i != nullptr && i->device == "nic0") out.push_back(rec);
+  }
+  return out;
+}
+
+TEST(NetworkPlatform, ThePeersAcksComeBackThroughTheRxRing) {
+  // 16 KiB are 12 frames (11 x 1460 + 324): the peer acknowledges every second segment, the
+  // last (pushed) one with them: 6 ACK frames, each written by the card into an RX buffer. The
+  // first interrupts at once; the rest, and the TX completion, share the next one, which
+  // moderation holds until interrupt_interval (50 us) after the first.
+  const Transfer r = run(server(Path::sendfile, kBuffer, kBuffer, true));
+  expect_file_arrived(r, kBuffer);
+  EXPECT_EQ(r.metric("network.acks"), 6);
+  const std::vector<trace::Record> irqs = nic_interrupts(r);
+  ASSERT_EQ(irqs.size(), 2u);
+  EXPECT_EQ(irqs[1].start - irqs[0].start, 50'000'000);
+  // The ACKs are not copies of the payload: the seeds' row is unchanged.
+  EXPECT_EQ(row(r), (Row{2, 0, 2, 2, 1}));
+  // The run ends once the handler has taken the last ACK from the ring.
+  EXPECT_GT(r.outcome.end_time, std::get<trace::Interrupt>(irqs[1].data).handler_start);
+}
+
+TEST(NetworkPlatform, WithoutModerationEveryAckInterrupts) {
+  RunSpec spec = server(Path::sendfile, kBuffer, kBuffer, true);
+  spec.params.nic.interrupt_interval = sc_core::sc_time(0, sc_core::SC_NS);
+  const Transfer r = run(spec);
+  expect_file_arrived(r, kBuffer);
+  EXPECT_EQ(r.metric("network.acks"), 6);
+  // Each ACK arrives 2 frames (2 x 1538 wire bytes = 2.46 us) after the previous one: more
+  // interrupts than the 2 with moderation, at most one per ACK (an ACK that comes while the
+  // handler still runs, 1 us entry + 1 us per ACK + 1 us exit, waits for the next).
+  EXPECT_GT(r.metric("interrupts.nic0"), 2);
+  EXPECT_LE(r.metric("interrupts.nic0"), 6);
+}
+
+TEST(NetworkPlatform, AckEveryNSegmentsScalesTheAcks) {
+  // 1 MiB in one sendfile() call through a 256 KiB send buffer: 16 TSO packets of 45 frames.
+  // With an ACK per 45 segments (or a pushed one) there is one ACK per packet, or a few more
+  // where a push splits a packet's frames; never fewer.
+  RunSpec spec = server(Path::sendfile, 1 << 20, 1 << 20, true, /*warm=*/true);
+  spec.params.kernel.socket_buffer_size = ByteSize(256 << 10);
+  spec.params.peer.ack_every = 45;
+  const Transfer r = run(spec);
+  expect_file_arrived(r, 1 << 20);
+  EXPECT_GE(r.metric("network.acks"), 16);
+  EXPECT_LE(r.metric("network.acks"), 32);
+}
+
+TEST(NetworkPlatform, ASmallRxRingStillCarriesEveryAck) {
+  // Two RX descriptors (one usable at a time): ACKs wait in the card's receive buffer for the
+  // driver to post the buffer back, and all of them arrive.
+  RunSpec spec = server(Path::sendfile, 1 << 20, 1 << 20, true, /*warm=*/true);
+  spec.params.kernel.socket_buffer_size = ByteSize(256 << 10);
+  spec.params.nic.rx_ring_size = 2;
+  const Transfer r = run(spec);
+  expect_file_arrived(r, 1 << 20);
+  EXPECT_GE(r.metric("network.acks"), 16 * 45 / 2);
+}
+
+TEST(NetworkPlatform, DroppedAcksStopTheRunWithAClearError) {
+  // Room for one frame on the card and one descriptor: the ACKs of a burst overflow, and since
+  // TCP's retransmission is not modelled the run stops and says why.
+  RunSpec spec = server(Path::sendfile, 1 << 20, 1 << 20, true, /*warm=*/true);
+  spec.params.kernel.socket_buffer_size = ByteSize(256 << 10);
+  spec.params.nic.rx_ring_size = 2;
+  spec.params.nic.rx_buffer = ByteSize(64);
+  trace::VectorSink sink;
+  const RunOutcome outcome = run_platform(spec, sink);
+  EXPECT_FALSE(outcome.completed);
+  EXPECT_NE(outcome.error.find("dropped"), std::string::npos) << outcome.error;
+  EXPECT_NE(outcome.error.find("retransmission is not modelled"), std::string::npos)
+      << outcome.error;
+}
+
 /// Every copy of a run as "engine:from->to step", in time order.
 std::vector<std::string> copies(const Transfer& r) {
   std::vector<std::string> out;

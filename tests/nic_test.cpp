@@ -3,6 +3,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include "models/core/payload.h"
 #include "models/hw/bus.h"
 #include "models/hw/dram.h"
+#include "models/hw/ethernet.h"
 #include "models/hw/network_peer.h"
 #include "models/hw/nic.h"
 
@@ -24,6 +26,9 @@ namespace reg = nic_register;
 constexpr std::uint64_t kSeed = 7;
 constexpr std::uint64_t kStream = 3;
 constexpr std::uint64_t kRing = 0x1000;
+constexpr std::uint64_t kRxRing = 0x8000;
+constexpr std::uint64_t kRxBuffers = 0x10000;
+constexpr std::uint64_t kRxBufferSize = 2048;
 
 /// The driver: programs registers directly (no bus in between) and counts interrupts.
 struct Driver : sc_core::sc_module {
@@ -135,6 +140,33 @@ struct Bench {
     driver.write(reg::ctrl, nic_ctrl::tx_enable | nic_ctrl::irq_enable);
   }
   void doorbell() { driver.write(reg::tx_tail, next_index); }
+  /// The RX ring: `entries` descriptors with a buffer each, all but one posted, RX enabled.
+  void start_rx(std::uint32_t entries) {
+    for (std::uint32_t i = 0; i < entries; ++i) {
+      std::uint8_t d[16] = {};
+      const std::uint64_t buffer = kRxBuffers + i * kRxBufferSize;
+      for (int k = 0; k < 8; ++k) d[k] = static_cast<std::uint8_t>(buffer >> (8 * k));
+      d[8] = kRxBufferSize & 0xFF;
+      d[9] = kRxBufferSize >> 8;
+      dram.poke(kRxRing + 16 * i, d, sizeof d);
+    }
+    driver.write(reg::rx_base_lo, kRxRing);
+    driver.write(reg::rx_base_hi, 0);
+    driver.write(reg::rx_size, entries);
+    driver.write(reg::rx_tail, entries - 1);
+    driver.write(reg::ctrl, nic_ctrl::tx_enable | nic_ctrl::rx_enable | nic_ctrl::irq_enable);
+  }
+  std::uint8_t rx_descriptor_byte(std::uint32_t index, std::uint64_t field) {
+    std::uint8_t b = 0;
+    dram.peek(kRxRing + 16 * index + field, &b, 1);
+    return b;
+  }
+  /// The ACK in RX buffer `index`, parsed from the bytes the card wrote there.
+  std::optional<ethernet::TcpAck> rx_ack(std::uint32_t index) {
+    std::vector<std::uint8_t> frame(ethernet::kAckFrameBytes);
+    dram.peek(kRxBuffers + index * kRxBufferSize, frame.data(), frame.size());
+    return ethernet::parse_ack_frame(frame.data(), frame.size());
+  }
 
   std::uint8_t descriptor_byte(std::uint32_t index, std::uint64_t field) {
     std::uint8_t b = 0;
@@ -444,6 +476,7 @@ TEST(Nic, OneInterruptPerCompletedBatch) {
 TEST(Nic, InterruptPerPacketWhenAsked) {
   NicParams p;
   p.tx_interrupt_per_packet = true;
+  p.interrupt_interval = sc_time(0, SC_NS);  // no moderation: every completion interrupts
   Bench b{p};
   b.driver.on_interrupt = [&] { b.driver.write(reg::int_ack, nic_int::tx_done); };
   b.driver.script = [&] {
@@ -455,27 +488,179 @@ TEST(Nic, InterruptPerPacketWhenAsked) {
   EXPECT_EQ(b.driver.interrupts.size(), 3u);
 }
 
-TEST(NetworkPeer, AcknowledgesAfterTheAckDelay) {
+TEST(Nic, ModerationHoldsTheNextInterruptForTheInterval) {
+  // Two batches 10 us apart: the first interrupts at once, the second waits until
+  // interrupt_interval after the first (EITR), not less.
+  NicParams p;
+  p.interrupt_interval = sc_time(50, sc_core::SC_US);
+  Bench b{p};
+  b.driver.on_interrupt = [&] { b.driver.write(reg::int_ack, nic_int::tx_done); };
+  Picoseconds second_completion = 0;
+  b.driver.script = [&] {
+    b.start(8);
+    b.post_packet({{0x200000, 1000}});
+    b.doorbell();
+    sc_core::wait(10, sc_core::SC_US);
+    b.post_packet({{0x201000, 1000}});
+    b.doorbell();
+    sc_core::wait(20, sc_core::SC_US);
+    second_completion = b.nic.last_completion();
+  };
+  sc_core::sc_start();
+  ASSERT_EQ(b.driver.interrupts.size(), 2u);
+  EXPECT_LT(second_completion, b.driver.interrupts[0] + 50'000'000);
+  EXPECT_EQ(b.driver.interrupts[1], b.driver.interrupts[0] + 50'000'000);
+}
+
+TEST(Nic, PeerAcksLandInTheRxRing) {
+  // One 16-frame TSO packet with PSH: the peer acknowledges every second segment (8 ACKs, the
+  // last one also the pushed segment's). Each ACK crosses the wire back (84 wire bytes), the card
+  // writes its 54 bytes into the next posted buffer and DD | EOP with the length into the
+  // descriptor; the ACK numbers in the buffers are the cumulative bytes received.
+  NicParams p = NicParams{};
+  p.interrupt_interval = sc_time(0, SC_NS);
+  Bench b{p, fast_bus()};
+  const std::uint64_t payload = 16 * 1460;
+  b.driver.script = [&] {
+    b.start(8);
+    b.start_rx(16);
+    b.post_packet({{0x200000, static_cast<std::uint32_t>(payload)}}, nic_descriptor::push);
+    b.doorbell();
+  };
+  sc_core::sc_start();
+  EXPECT_EQ(b.peer.acks_sent(), 8u);
+  EXPECT_EQ(b.peer.delayed_acks(), 0u);
+  EXPECT_EQ(b.nic.rx_frames(), 8u);
+  EXPECT_EQ(b.nic.rx_dropped(), 0u);
+  EXPECT_EQ(b.driver.read(reg::rx_head), 8u);
+  EXPECT_EQ(b.nic.rx_wire_bytes(ethernet::kAckFrameBytes), 84u);  // padded to 64, + 20
+  for (std::uint32_t i = 0; i < 8; ++i) {
+    EXPECT_EQ(b.rx_descriptor_byte(i, nic_rx_descriptor::status),
+              nic_rx_descriptor::done | nic_rx_descriptor::eop);
+    EXPECT_EQ(b.rx_descriptor_byte(i, nic_rx_descriptor::length), ethernet::kAckFrameBytes);
+    const auto ack = b.rx_ack(i);
+    ASSERT_TRUE(ack.has_value()) << i;
+    EXPECT_EQ(ack->ack_number, (i + 1) * 2 * 1460u);
+  }
+  EXPECT_EQ(b.rx_descriptor_byte(8, nic_rx_descriptor::status), 0u);
+}
+
+TEST(Nic, AFullReceiveBufferDropsAndSignalsOverrun) {
+  // No descriptor posted (RX_TAIL == RX_HEAD) and room for one frame on the card: the first ACK
+  // waits there, the next ones are dropped, counted and signalled.
+  NicParams p;
+  p.rx_buffer = ByteSize(64);
+  p.interrupt_interval = sc_time(0, SC_NS);
+  Bench b{p, fast_bus()};
+  std::uint32_t cause = 0;
+  b.driver.on_interrupt = [&] {
+    const std::uint32_t now = b.driver.read(reg::int_status);
+    cause |= now;
+    b.driver.write(reg::int_ack, now);
+  };
+  b.driver.script = [&] {
+    b.start(8);
+    b.start_rx(16);
+    b.driver.write(reg::rx_tail, 0);  // nothing posted
+    b.post_packet({{0x200000, 6 * 1460}}, nic_descriptor::push);
+    b.doorbell();
+  };
+  sc_core::sc_start();
+  EXPECT_EQ(b.peer.acks_sent(), 3u);
+  EXPECT_EQ(b.nic.rx_frames(), 0u);
+  EXPECT_EQ(b.nic.rx_dropped(), 2u);
+  EXPECT_EQ(b.driver.read(reg::rx_dropped), 2u);
+  EXPECT_TRUE(cause & nic_int::rx_overrun);
+}
+
+/// The ACK frames a peer sends, with their departure times, for a script of frames.
+struct PeerProbe {
   trace::VectorSink sink;
   ModelContext context{sink, kSeed};
+  NetworkPeer peer;
+  std::vector<std::pair<Picoseconds, std::uint32_t>> acks;  // (time, ack number)
+  explicit PeerProbe(const NetworkPeerParams& params) : peer("peer", params, context) {
+    peer.connect_return([this](std::vector<std::uint8_t> frame, Picoseconds at) {
+      const auto ack = ethernet::parse_ack_frame(frame.data(), frame.size());
+      ASSERT_TRUE(ack.has_value());
+      EXPECT_EQ(ack->connection, 1u);
+      acks.emplace_back(at, ack->ack_number);
+    });
+  }
+  static Frame frame(bool push) {
+    Frame f;
+    f.connection = 1;
+    f.payload.assign(100, 0);
+    f.wire_bytes = 178;
+    f.push = push;
+    return f;
+  }
+};
+
+TEST(NetworkPeer, AcknowledgesEverySecondSegmentAfterTheAckDelay) {
   NetworkPeerParams params;
   params.ack_delay = sc_time(5, sc_core::SC_US);
-  NetworkPeer peer("peer", params, context);
-  std::vector<std::pair<Picoseconds, std::uint64_t>> acks;
-  peer.on_ack([&](std::uint32_t, std::uint64_t acked) {
-    acks.emplace_back(to_ps(sc_core::sc_time_stamp()), acked);
-  });
-  Frame f;
-  f.payload.assign(100, 0);
-  f.wire_bytes = 178;
+  PeerProbe probe(params);
   sc_core::sc_spawn([&] {
-    peer.deliver(f, 1'000'000);
-    peer.deliver(f, 2'000'000);
+    probe.peer.deliver(PeerProbe::frame(false), 1'000'000);
+    probe.peer.deliver(PeerProbe::frame(false), 2'000'000);
+    probe.peer.deliver(PeerProbe::frame(false), 3'000'000);
+    probe.peer.deliver(PeerProbe::frame(false), 4'000'000);
   });
   sc_core::sc_start();
-  ASSERT_EQ(acks.size(), 2u);
-  EXPECT_EQ(acks[0], std::make_pair(Picoseconds{6'000'000}, std::uint64_t{100}));
-  EXPECT_EQ(acks[1], std::make_pair(Picoseconds{7'000'000}, std::uint64_t{200}));
+  ASSERT_EQ(probe.acks.size(), 2u);
+  EXPECT_EQ(probe.acks[0], std::make_pair(Picoseconds{7'000'000}, std::uint32_t{200}));
+  EXPECT_EQ(probe.acks[1], std::make_pair(Picoseconds{9'000'000}, std::uint32_t{400}));
+  EXPECT_EQ(probe.peer.delayed_acks(), 0u);
+}
+
+TEST(NetworkPeer, APushedSegmentIsAcknowledgedAtOnce) {
+  NetworkPeerParams params;
+  PeerProbe probe(params);
+  sc_core::sc_spawn([&] { probe.peer.deliver(PeerProbe::frame(true), 1'000'000); });
+  sc_core::sc_start();
+  ASSERT_EQ(probe.acks.size(), 1u);
+  EXPECT_EQ(probe.acks[0], std::make_pair(Picoseconds{1'000'000}, std::uint32_t{100}));
+}
+
+TEST(NetworkPeer, ALoneSegmentWaitsForTheDelayedAckTimer) {
+  // Three segments, none pushed: the pair is acknowledged at once, the third when the timer
+  // armed at its arrival runs out (delayed_ack_timeout later).
+  NetworkPeerParams params;
+  params.delayed_ack_timeout = sc_time(40, sc_core::SC_MS);
+  PeerProbe probe(params);
+  sc_core::sc_spawn([&] {
+    for (int i = 1; i <= 3; ++i) probe.peer.deliver(PeerProbe::frame(false), i * 1'000'000ULL);
+  });
+  sc_core::sc_start();
+  ASSERT_EQ(probe.acks.size(), 2u);
+  EXPECT_EQ(probe.acks[0], std::make_pair(Picoseconds{2'000'000}, std::uint32_t{200}));
+  EXPECT_EQ(probe.acks[1],
+            std::make_pair(Picoseconds{3'000'000 + 40'000'000'000ULL}, std::uint32_t{300}));
+  EXPECT_EQ(probe.peer.delayed_acks(), 1u);
+}
+
+TEST(Ethernet, AnAckFrameRoundTripsAndIsCheckedWhereItMatters) {
+  ethernet::TcpAck ack{3, 0xDEADBEEF, 0xFFFF};
+  std::vector<std::uint8_t> frame = ethernet::build_ack_frame(ack);
+  ASSERT_EQ(frame.size(), 54u);
+  EXPECT_EQ(frame[12], 0x08);  // EtherType IPv4, network byte order
+  EXPECT_EQ(frame[13], 0x00);
+  EXPECT_EQ(frame[14 + 9], 6);  // TCP
+  const auto back = ethernet::parse_ack_frame(frame.data(), frame.size());
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->connection, 3u);
+  EXPECT_EQ(back->ack_number, 0xDEADBEEFu);
+  EXPECT_FALSE(ethernet::parse_ack_frame(frame.data(), 53).has_value());  // truncated
+  frame[14 + 8] ^= 1;  // a changed TTL no longer matches the IP header checksum
+  EXPECT_FALSE(ethernet::parse_ack_frame(frame.data(), frame.size()).has_value());
+}
+
+TEST(Ethernet, AckNumbersWrapAtFourGibibytes) {
+  EXPECT_EQ(ethernet::unwrap_ack(100, 200), 200u);
+  EXPECT_EQ(ethernet::unwrap_ack((1ULL << 32) - 10, 20), (1ULL << 32) + 20);
+  EXPECT_EQ(ethernet::unwrap_ack(5ULL << 32, 7), (5ULL << 32) + 7);
+  EXPECT_EQ(ethernet::unwrap_ack(1000, 900), 1000u);  // an old ACK moves nothing back
 }
 
 }  // namespace

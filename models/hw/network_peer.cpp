@@ -1,14 +1,22 @@
 #include "models/hw/network_peer.h"
 
+#include <stdexcept>
+
 #include "models/core/payload.h"
+#include "models/hw/ethernet.h"
 
 namespace iosim::hw {
 
-namespace {}  // namespace
+namespace {
+/// The window the peer advertises: it reads everything at once, so its buffer is always empty
+/// (no window scaling: the largest unscaled window).
+constexpr std::uint16_t kAdvertisedWindow = 0xFFFF;
+}  // namespace
 
 NetworkPeer::NetworkPeer(sc_core::sc_module_name name, const NetworkPeerParams& params,
                          ModelContext& context)
     : sc_module(name), params_(params), context_(context) {
+  if (params_.ack_every == 0) throw std::invalid_argument("peer: ack_every is 0");
   context_.declare_region("peer", trace::Layer::hardware, "receiving host");
   SC_THREAD(receive_thread);
   SC_THREAD(ack_thread);
@@ -75,8 +83,19 @@ void NetworkPeer::process(const Frame& frame, Picoseconds arrival) {
   wire_bytes_ += frame.wire_bytes;
   ++frames_;
   last_arrival_ = arrival;
-  if (ack_) {
-    acks_.push_back({arrival + to_ps(params_.ack_delay), frame.connection, c.received});
+  // The receiver's ACK decision (tcp_ack_snd_check, tcp_cleanup_rbuf, the delayed-ACK timer).
+  ++c.unacked_segments;
+  if (frame.push || c.unacked_segments >= params_.ack_every) {
+    c.unacked_segments = 0;
+    c.acked = c.received;
+    if (c.delack_armed) acks_.erase(c.delack);
+    c.delack_armed = false;
+    acks_.emplace(arrival + to_ps(params_.ack_delay), Pending{frame.connection, c.received, false});
+    acks_changed_.notify(sc_core::SC_ZERO_TIME);
+  } else if (!c.delack_armed) {
+    c.delack = acks_.emplace(arrival + to_ps(params_.delayed_ack_timeout),
+                             Pending{frame.connection, 0, true});
+    c.delack_armed = true;
     acks_changed_.notify(sc_core::SC_ZERO_TIME);
   }
 }
@@ -84,12 +103,39 @@ void NetworkPeer::process(const Frame& frame, Picoseconds arrival) {
 void NetworkPeer::ack_thread() {
   for (;;) {
     while (acks_.empty()) sc_core::wait(acks_changed_);
-    const Pending next = acks_.front();  // constant ack_delay: sorted by time
+    const auto first = acks_.begin();
+    const Picoseconds at = first->first;
     const Picoseconds now = now_ps();
-    if (next.at > now) sc_core::wait(from_ps(next.at - now));
-    acks_.pop_front();
-    if (ack_) ack_(next.connection, next.acked);
+    if (at > now) {
+      // Something earlier may be queued meanwhile (an ACK decided before a timer runs out).
+      sc_core::wait(from_ps(at - now), acks_changed_);
+      continue;
+    }
+    const Pending next = first->second;
+    acks_.erase(first);
+    if (!next.timer) {
+      send_ack(next.connection, next.acked);
+      continue;
+    }
+    // The delayed-ACK timer ran out: acknowledge what came since the last ACK.
+    Connection& c = connections_[next.connection];
+    c.delack_armed = false;
+    if (c.received == c.acked) continue;
+    c.unacked_segments = 0;
+    c.acked = c.received;
+    ++delayed_acks_;
+    acks_.emplace(now + to_ps(params_.ack_delay), Pending{next.connection, c.received, false});
   }
+}
+
+void NetworkPeer::send_ack(std::uint32_t connection, std::uint64_t acked) {
+  ++acks_sent_;
+  if (!transmit_) return;
+  ethernet::TcpAck ack;
+  ack.connection = connection;
+  ack.ack_number = static_cast<std::uint32_t>(acked);  // the stream starts at sequence 0
+  ack.window = kAdvertisedWindow;
+  transmit_(ethernet::build_ack_frame(ack), now_ps());
 }
 
 void NetworkPeer::record_verification() {

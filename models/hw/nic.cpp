@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "models/core/byte_order.h"
+#include "models/hw/ethernet.h"
+
 namespace iosim::hw {
 
 using sc_core::sc_time;
@@ -56,6 +58,12 @@ Nic::Nic(sc_core::sc_module_name name, const NicParams& params, ModelContext& co
   if (params_.tx_ring_size == 0 || params_.tx_ring_size > UINT32_MAX) {
     throw std::invalid_argument("nic: tx_ring_size out of range");
   }
+  if (params_.rx_ring_size == 0 || params_.rx_ring_size > UINT32_MAX) {
+    throw std::invalid_argument("nic: rx_ring_size out of range");
+  }
+  if (params_.rx_buffer.bytes < params_.min_frame.bytes) {
+    throw std::invalid_argument("nic: rx_buffer smaller than one frame");
+  }
   if (params_.scatter_gather && params_.max_fragments == 0) {
     throw std::invalid_argument("nic: max_fragments is 0");
   }
@@ -71,9 +79,21 @@ Nic::Nic(sc_core::sc_module_name name, const NicParams& params, ModelContext& co
   SC_THREAD(gather_thread);
   SC_THREAD(link_thread);
   SC_THREAD(completion_thread);
+  SC_THREAD(rx_mac_thread);
+  SC_THREAD(rx_dma_thread);
   SC_METHOD(drive_irq);
   sensitive << irq_update_;
   dont_initialize();
+  SC_METHOD(moderation_expired);
+  sensitive << moderation_timer_;
+  dont_initialize();
+}
+
+void Nic::connect(NetworkPeer& peer) {
+  peer_ = &peer;
+  peer.connect_return([this](std::vector<std::uint8_t> frame, Picoseconds sent) {
+    receive(std::move(frame), sent);
+  });
 }
 
 std::uint64_t Nic::frame_payload() const {
@@ -85,6 +105,12 @@ std::uint64_t Nic::frame_wire_bytes(std::uint64_t payload) const {
       std::max(payload + params_.ip_tcp_headers.bytes + params_.ethernet_overhead.bytes,
                params_.min_frame.bytes);
   return frame + params_.preamble_and_gap.bytes;
+}
+
+std::uint64_t Nic::rx_wire_bytes(std::uint64_t length) const {
+  // `length` includes the Ethernet header; what ethernet_overhead adds beyond it is the FCS.
+  const std::uint64_t fcs = params_.ethernet_overhead.bytes - ethernet::kEthernetHeader;
+  return std::max(length + fcs, params_.min_frame.bytes) + params_.preamble_and_gap.bytes;
 }
 
 std::uint64_t Nic::frames_for(std::uint64_t payload) const {
@@ -111,10 +137,12 @@ void Nic::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   if (trans.is_write()) {
     value = static_cast<std::uint32_t>(load_le(trans.get_data_ptr(), 4));
     const bool tx_idle = !(ctrl_ & nic_ctrl::tx_enable) && tx_head_ == tx_tail_;
+    const bool rx_idle = !(ctrl_ & nic_ctrl::rx_enable);
     switch (offset) {
       case r::ctrl:
         ctrl_ = value;
         doorbell_.notify(effect);
+        rx_doorbell_.notify(effect);
         irq_update_.notify(effect);
         break;
       case r::int_ack:
@@ -143,21 +171,25 @@ void Nic::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
         doorbell_.notify(effect);
         break;
       case r::rx_base_lo:
-        rx_base_lo_ = value;
-        break;
       case r::rx_base_hi:
-        rx_base_hi_ = value;
-        break;
       case r::rx_size:
-        if (value > params_.rx_ring_size) {
+        // As for TX: the ring moves only while the card does not use it, and resets its indices.
+        if (!rx_idle || (offset == r::rx_size && (value == 0 || value > params_.rx_ring_size))) {
           trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
           return;
         }
-        rx_size_ = value;
+        if (offset == r::rx_base_lo) rx_base_lo_ = value;
+        if (offset == r::rx_base_hi) rx_base_hi_ = value;
+        if (offset == r::rx_size) rx_size_ = value;
         rx_head_ = rx_tail_ = 0;
         break;
       case r::rx_tail:
+        if (rx_size_ == 0 || value >= rx_size_) {
+          trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+          return;
+        }
         rx_tail_ = value;
+        rx_doorbell_.notify(effect);
         break;
       default:
         trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
@@ -213,6 +245,12 @@ void Nic::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
       break;
     case r::rx_tail:
       value = rx_tail_;
+      break;
+    case r::rx_packets:
+      value = static_cast<std::uint32_t>(rx_frames_);
+      break;
+    case r::rx_dropped:
+      value = static_cast<std::uint32_t>(rx_dropped_);
       break;
     default:
       trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
@@ -285,7 +323,10 @@ void Nic::fetch_packet(Packet& p) {
                      static_cast<std::uint32_t>(load_le(raw.data() + nic_descriptor::length, 4))};
     p.fragments.push_back(f);
     p.bytes += f.length;
-    if (flags & nic_descriptor::eop) return;
+    if (flags & nic_descriptor::eop) {
+      p.push = (flags & nic_descriptor::push) != 0;
+      return;
+    }
     if (p.fragments.size() >= tx_size_) {
       // A whole ring without an end of packet cannot be a packet.
       p.error = NicTxError::too_many_fragments;
@@ -382,6 +423,7 @@ void Nic::transmit(Packet& p) {
     f.payload.assign(p.data.begin() + static_cast<std::ptrdiff_t>(offset),
                      p.data.begin() + static_cast<std::ptrdiff_t>(offset + n));
     f.wire_bytes = frame_wire_bytes(n);
+    f.push = p.push && i + 1 == frames;  // TSO puts PSH in the last segment only
     f.wire_start = now_ps();
     // Frames leave back to back: the preamble and inter-frame gap are part of each frame's
     // wire bytes, so the next frame starts where this one's gap ends.
@@ -429,10 +471,130 @@ void Nic::complete(const Packet& p) {
   last_completion_ = now_ps();
   // One interrupt per batch: when everything the driver has posted is done (or per packet).
   if (params_.tx_interrupt_per_packet || tx_head_ == tx_tail_) {
-    int_status_ |= pending_int_;
+    signal(pending_int_);
     pending_int_ = 0;
-    irq_update_.notify(SC_ZERO_TIME);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receive side
+
+void Nic::receive(std::vector<std::uint8_t> frame, Picoseconds sent) {
+  // The receive direction of the full-duplex link carries one frame at a time, as the transmit
+  // direction does; its last bit arrives propagation_delay after it left the peer.
+  const Picoseconds start = std::max(sent, rx_wire_free_);
+  const Picoseconds end =
+      start + to_ps(params_.link_rate.transfer_time(rx_wire_bytes(frame.size())));
+  rx_wire_free_ = end;
+  rx_arrivals_.emplace_back(end + to_ps(params_.propagation_delay), std::move(frame));
+  rx_arrivals_changed_.notify(SC_ZERO_TIME);
+}
+
+void Nic::rx_mac_thread() {
+  for (;;) {
+    while (rx_arrivals_.empty()) sc_core::wait(rx_arrivals_changed_);
+    const Picoseconds arrival = rx_arrivals_.front().first;  // the wire keeps them in order
+    if (arrival > now_ps()) sc_core::wait(from_ps(arrival - now_ps()));
+    std::vector<std::uint8_t> frame = std::move(rx_arrivals_.front().second);
+    rx_arrivals_.pop_front();
+    // Without RX enabled the MAC ignores frames (counted only); without room in the on-card
+    // buffer it drops them and says so (RX overrun).
+    if (!(ctrl_ & nic_ctrl::rx_enable)) {
+      ++rx_dropped_;
+      continue;
+    }
+    if (rx_fifo_bytes_ + frame.size() > params_.rx_buffer.bytes) {
+      ++rx_dropped_;
+      activity(now_ps(), now_ps(), "rx drop",
+               bytes_text(frame.size()) + " frame dropped: the receive buffer is full");
+      signal(nic_int::rx_overrun);
+      continue;
+    }
+    rx_fifo_bytes_ += frame.size();
+    rx_fifo_.push_back(std::move(frame));
+    rx_fifo_changed_.notify(SC_ZERO_TIME);
+  }
+}
+
+void Nic::rx_dma_thread() {
+  for (;;) {
+    while (rx_fifo_.empty()) sc_core::wait(rx_fifo_changed_);
+    // The card owns RX_HEAD .. RX_TAIL - 1: a frame waits in the buffer until the driver has
+    // posted a descriptor.
+    while (!(ctrl_ & nic_ctrl::rx_enable) || rx_size_ == 0 || rx_head_ == rx_tail_) {
+      sc_core::wait(rx_doorbell_);
+    }
+    receive_into_ring(rx_fifo_.front());
+    rx_fifo_bytes_ -= rx_fifo_.front().size();
+    rx_fifo_.pop_front();
+  }
+}
+
+void Nic::receive_into_ring(const std::vector<std::uint8_t>& frame) {
+  namespace rd = nic_rx_descriptor;
+  const Picoseconds start = now_ps();
+  const std::uint32_t index = rx_head_;
+  const std::uint64_t descriptor = rx_base() + index * params_.descriptor_size.bytes;
+  std::uint8_t raw[rd::used_bytes] = {};
+  bool ok = bus_access(tlm::TLM_READ_COMMAND, descriptor, raw, sizeof raw, nullptr);
+  const std::uint64_t buffer = load_le(raw + rd::address, 8);
+  const std::uint64_t capacity = load_le(raw + rd::length, 2);
+  const bool fits = frame.size() <= capacity;
+  if (ok && fits) {
+    // The frame into the buffer in dma_burst writes. These are headers, not the payload the
+    // seeds count: bus traffic and an activity, no Copy record.
+    for (std::uint64_t done = 0; ok && done < frame.size();) {
+      const std::uint64_t n = std::min<std::uint64_t>(params_.dma_burst.bytes, frame.size() - done);
+      ok = bus_access(tlm::TLM_WRITE_COMMAND, buffer + done,
+                      const_cast<std::uint8_t*>(frame.data() + done), static_cast<unsigned>(n),
+                      nullptr);
+      done += n;
+    }
+  }
+  // Write-back: length, then status and error (bytes 0x8 .. 0xD).
+  std::uint8_t back[rd::used_bytes - rd::length] = {};
+  store_le(back, fits ? frame.size() : 0, 2);
+  back[rd::status - rd::length] = static_cast<std::uint8_t>(rd::done | (fits ? rd::eop : 0));
+  back[rd::error - rd::length] = fits ? 0 : rd::too_small;
+  if (ok)
+    ok = bus_access(tlm::TLM_WRITE_COMMAND, descriptor + rd::length, back, sizeof back, nullptr);
+  rx_head_ = static_cast<std::uint32_t>((rx_head_ + 1) % rx_size_);
+  if (fits && ok) {
+    ++rx_frames_;
+  } else {
+    ++rx_dropped_;
+  }
+  activity(start, now_ps(), "rx",
+           bytes_text(frame.size()) + " frame into RX descriptor " + std::to_string(index) +
+               (fits ? "" : ": larger than its buffer, dropped") + (ok ? "" : ": bus error"));
+  signal(fits && ok ? nic_int::rx_done : nic_int::rx_overrun);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interrupts
+
+void Nic::signal(std::uint32_t causes) {
+  if (causes == 0) return;
+  moderated_int_ |= causes;
+  if (moderation_pending_) return;  // they go with the interrupt already waiting
+  const Picoseconds interval = to_ps(params_.interrupt_interval);
+  const Picoseconds now = now_ps();
+  if (!interrupted_before_ || now >= last_interrupt_ + interval) {
+    moderation_expired();
+    return;
+  }
+  moderation_pending_ = true;
+  moderation_timer_.notify(from_ps(last_interrupt_ + interval - now));
+}
+
+void Nic::moderation_expired() {
+  moderation_pending_ = false;
+  if (moderated_int_ == 0) return;
+  int_status_ |= moderated_int_;
+  moderated_int_ = 0;
+  interrupted_before_ = true;
+  last_interrupt_ = now_ps();
+  irq_update_.notify(SC_ZERO_TIME);
 }
 
 void Nic::drive_irq() {

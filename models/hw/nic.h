@@ -9,6 +9,13 @@
 //           to the peer at its arrival time;
 //   complete (one thread): write the status back into the packet's last descriptor, move
 //           TX_HEAD and raise the interrupt, without holding up the next frame.
+// The receive side has two more:
+//   rx mac  (one thread): frames from the peer (its TCP ACKs) arrive over the other direction
+//           of the full-duplex link into the on-card receive buffer (dropped when it is full);
+//   rx dma  (one thread): take the next free RX descriptor, write the frame into the buffer it
+//           points to, write the length and DD back, move RX_HEAD and raise the interrupt.
+// Interrupts are moderated (EITR): after one, the next waits until interrupt_interval has
+// passed, and every cause that came meanwhile shares it.
 // The gather of packet n+1 overlaps the transmission of packet n, so whichever of bus and link
 // is slower sets the rate. A packet is gathered completely before its first frame leaves
 // (store-and-forward: with checksum offload the card must see the whole segment before it can
@@ -17,7 +24,8 @@
 // Registers (4 bytes, little-endian, offsets in the card's window):
 //   0x00 CTRL        bit 0 TX enable, bit 1 RX enable, bit 2 interrupt enable
 //   0x04 STATUS  (r) bit 0 TX active (posted descriptors not yet completed), bit 1 link up
-//   0x08 INT_STATUS (r) bit 0 TX done, bit 1 TX error; irq_out = (INT_STATUS != 0) && enabled
+//   0x08 INT_STATUS (r) bit 0 TX done, bit 1 TX error, bit 2 RX done, bit 3 RX overrun (a
+//        frame was dropped); irq_out = (INT_STATUS != 0) && enabled
 //   0x0C INT_ACK (w) write 1s to clear INT_STATUS bits (the level drops when none is left)
 //   0x10 TX_BASE_LO  0x14 TX_BASE_HI   physical address of the TX ring
 //   0x18 TX_SIZE     ring entries, 1..tx_ring_size (write while TX is disabled)
@@ -25,16 +33,27 @@
 //   0x20 TX_TAIL     doorbell: the driver writes the index after its last posted descriptor
 //   0x24 TX_ERROR (r) code of the last descriptor error (NicTxError), 0 when none
 //   0x28 TX_PACKETS (r) packets sent   0x2C TX_FRAMES (r) frames sent
-//   0x30 RX_BASE_LO  0x34 RX_BASE_HI  0x38 RX_SIZE  0x3C RX_HEAD (r)  0x40 RX_TAIL
-//        (the receive ring's registers; no frames arrive: the peer answers by callback)
+//   0x30 RX_BASE_LO  0x34 RX_BASE_HI   physical address of the RX ring
+//   0x38 RX_SIZE     ring entries, 1..rx_ring_size (write while RX is disabled)
+//   0x3C RX_HEAD (r) next descriptor the card will fill (the driver owns those before it)
+//   0x40 RX_TAIL     the driver writes the index after its last posted descriptor; the card
+//                    owns RX_HEAD .. RX_TAIL - 1 and has none when they are equal
+//   0x44 RX_PACKETS (r) frames received   0x48 RX_DROPPED (r) frames dropped
 //
 // TX descriptor (descriptor_size bytes, the first 16 used, little-endian):
 //   0x0 u64 address   physical address of the fragment
 //   0x8 u32 length    fragment bytes (TCP payload; headers are the card's, see docs/models/nic.md)
-//   0xC u8  flags     bit 0 EOP (last fragment of the packet), bit 1 CSUM (offload the checksum)
+//   0xC u8  flags     bit 0 EOP (last fragment of the packet), bit 1 CSUM (offload the checksum),
+//                     bit 2 PSH (the packet's last frame carries TCP PSH; read from the EOP one)
 //   0xD u8  connection  stream the payload belongs to (read from a packet's first descriptor)
 //   0xE u8  status    written by the card into the packet's last descriptor: bit 0 DD, bit 1 ERR
 //   0xF u8  error     written by the card: NicTxError
+//
+// RX descriptor (descriptor_size bytes, the first 14 used, little-endian):
+//   0x0 u64 address   physical address of the receive buffer
+//   0x8 u16 length    the driver: the buffer's size; the card writes back the frame's length
+//   0xC u8  status    written by the card: bit 0 DD, bit 1 EOP (the frame fits one buffer)
+//   0xD u8  error     written by the card: 1 when the frame did not fit the buffer (dropped)
 #pragma once
 
 #include <cstdint>
@@ -73,7 +92,9 @@ constexpr std::uint64_t rx_base_hi = 0x34;
 constexpr std::uint64_t rx_size = 0x38;
 constexpr std::uint64_t rx_head = 0x3C;
 constexpr std::uint64_t rx_tail = 0x40;
-constexpr std::uint64_t window_size = 0x44;
+constexpr std::uint64_t rx_packets = 0x44;
+constexpr std::uint64_t rx_dropped = 0x48;
+constexpr std::uint64_t window_size = 0x4C;
 }  // namespace nic_register
 
 namespace nic_ctrl {
@@ -90,6 +111,8 @@ constexpr std::uint32_t link_up = 0x2;
 namespace nic_int {
 constexpr std::uint32_t tx_done = 0x1;
 constexpr std::uint32_t tx_error = 0x2;
+constexpr std::uint32_t rx_done = 0x4;
+constexpr std::uint32_t rx_overrun = 0x8;
 }  // namespace nic_int
 
 /// Descriptor layout and flag bits.
@@ -98,9 +121,18 @@ constexpr std::uint64_t address = 0x0, length = 0x8, flags = 0xC, connection = 0
                         error = 0xF, used_bytes = 0x10;
 constexpr std::uint8_t eop = 0x1;   // flags: last fragment of the packet
 constexpr std::uint8_t csum = 0x2;  // flags: compute the TCP checksum on the card
+constexpr std::uint8_t push = 0x4;  // flags: set PSH in the packet's last frame
 constexpr std::uint8_t done = 0x1;  // status (DD)
 constexpr std::uint8_t err = 0x2;   // status
 }  // namespace nic_descriptor
+
+/// RX descriptor layout and bits.
+namespace nic_rx_descriptor {
+constexpr std::uint64_t address = 0x0, length = 0x8, status = 0xC, error = 0xD, used_bytes = 0xE;
+constexpr std::uint8_t done = 0x1;       // status (DD)
+constexpr std::uint8_t eop = 0x2;        // status
+constexpr std::uint8_t too_small = 0x1;  // error: the frame did not fit the buffer
+}  // namespace nic_rx_descriptor
 
 /// Why the card refused a packet (TX_ERROR register, descriptor error byte). A refused packet is
 /// completed (its descriptors are given back) but nothing of it is sent.
@@ -125,8 +157,10 @@ class Nic : public sc_core::sc_module {
   Nic(sc_core::sc_module_name name, const NicParams& params, ModelContext& context);
   SC_HAS_PROCESS(Nic);
 
-  /// Plugs the far end of the wire in.
-  void connect(NetworkPeer& peer) { peer_ = &peer; }
+  /// Plugs the far end of the wire in, both directions.
+  void connect(NetworkPeer& peer);
+  /// A frame the peer starts sending at `sent` (>= now) on the link's receive direction.
+  void receive(std::vector<std::uint8_t> frame, Picoseconds sent);
   /// Where the copy ids of the card's records come from (default: a new one per packet). The
   /// kernel may hand in its own so that the card's records join the logical copy it counts.
   void set_copy_ids(std::function<std::uint64_t()> source) { copy_ids_ = std::move(source); }
@@ -152,6 +186,11 @@ class Nic : public sc_core::sc_module {
   std::uint64_t tx_wire_bytes() const { return tx_wire_bytes_; }
   std::uint64_t tx_errors() const { return tx_errors_; }
   std::uint64_t interrupts_raised() const { return interrupts_raised_; }
+  std::uint64_t rx_frames() const { return rx_frames_; }
+  std::uint64_t rx_dropped() const { return rx_dropped_; }
+  /// Wire bytes of a received frame of `length` bytes (Ethernet header to payload): FCS,
+  /// padding to min_frame, preamble and gap.
+  std::uint64_t rx_wire_bytes(std::uint64_t length) const;
   NicTxError last_error() const { return last_error_; }
   /// When the last packet was completed (status written back, TX_HEAD moved).
   Picoseconds last_completion() const { return last_completion_; }
@@ -165,6 +204,7 @@ class Nic : public sc_core::sc_module {
     std::uint64_t last_index = 0;  // ring index of its EOP descriptor
     std::uint32_t connection = 0;
     bool checksum = false;
+    bool push = false;
     std::vector<Fragment> fragments;
     std::uint64_t bytes = 0;
     NicTxError error = NicTxError::none;
@@ -176,7 +216,15 @@ class Nic : public sc_core::sc_module {
   void gather_thread();
   void link_thread();
   void completion_thread();
+  void rx_mac_thread();
+  void rx_dma_thread();
   void drive_irq();
+  /// Raises `causes` in INT_STATUS now or, within interrupt_interval of the last interrupt,
+  /// when that interval is over (moderation_timer_).
+  void signal(std::uint32_t causes);
+  void moderation_expired();
+  /// Writes one received frame into the next RX descriptor's buffer.
+  void receive_into_ring(const std::vector<std::uint8_t>& frame);
   /// Reads the descriptors of one packet; false when TX was disabled meanwhile.
   void fetch_packet(Packet& p);
   NicTxError check(const Packet& p) const;
@@ -188,6 +236,9 @@ class Nic : public sc_core::sc_module {
                   unsigned length, Picoseconds* granted);
   std::uint64_t tx_base() const {
     return (static_cast<std::uint64_t>(tx_base_hi_) << 32) | tx_base_lo_;
+  }
+  std::uint64_t rx_base() const {
+    return (static_cast<std::uint64_t>(rx_base_hi_) << 32) | rx_base_lo_;
   }
   void activity(Picoseconds start, Picoseconds end, const std::string& phase,
                 const std::string& detail);
@@ -213,10 +264,24 @@ class Nic : public sc_core::sc_module {
   std::uint64_t buffered_ = 0;  // bytes in the on-card buffer, waiting for the wire
   sc_core::sc_event buffer_freed_;
   sc_core::sc_event_queue irq_update_;
-  std::uint32_t pending_int_ = 0;  // completions not yet signalled (batched)
+  std::uint32_t pending_int_ = 0;    // completions not yet signalled (batched)
+  std::uint32_t moderated_int_ = 0;  // causes waiting for the moderation interval to end
+  bool moderation_pending_ = false;
+  bool interrupted_before_ = false;
+  Picoseconds last_interrupt_ = 0;
+  sc_core::sc_event moderation_timer_;
+
+  // Receive side.
+  std::deque<std::pair<Picoseconds, std::vector<std::uint8_t>>> rx_arrivals_;  // by arrival
+  sc_core::sc_event rx_arrivals_changed_;
+  Picoseconds rx_wire_free_ = 0;  // when the receive direction of the link is free again
+  std::deque<std::vector<std::uint8_t>> rx_fifo_;  // the on-card receive buffer
+  std::uint64_t rx_fifo_bytes_ = 0;
+  sc_core::sc_event rx_fifo_changed_;
+  sc_core::sc_event rx_doorbell_;
 
   std::uint64_t tx_packets_ = 0, tx_frames_ = 0, tx_payload_bytes_ = 0, tx_wire_bytes_ = 0,
-                tx_errors_ = 0, interrupts_raised_ = 0;
+                tx_errors_ = 0, interrupts_raised_ = 0, rx_frames_ = 0, rx_dropped_ = 0;
   NicTxError last_error_ = NicTxError::none;
   Picoseconds last_completion_ = 0;
   bool irq_level_ = false;

@@ -32,8 +32,10 @@ struct NicParams {
   ByteSize descriptor_size{16};
   ByteSize dma_burst{512};
   ByteSize tx_buffer{160ULL << 10};
+  ByteSize rx_buffer{512ULL << 10};
   sc_core::sc_time register_latency{100, sc_core::SC_NS};
   bool tx_interrupt_per_packet = false;
+  sc_core::sc_time interrupt_interval{50, sc_core::SC_US};
 
   template <class V>
   void visit_params(V& v) {
@@ -91,7 +93,8 @@ struct NicParams {
                "ixgbe default: 512; textbook 256"},
       tx_ring_size);
     v(ParamDoc{"rx_ring_size",
-               "Entries of the receive descriptor ring (registers only: the peer sends no data)",
+               "Entries of the receive descriptor ring the driver posts buffers in (the peer's "
+               "ACK frames arrive there)",
                "ixgbe default: 512; textbook 256"},
       rx_ring_size);
     v(ParamDoc{"descriptor_size",
@@ -108,6 +111,11 @@ struct NicParams {
                "gather stops while the next packet does not fit",
                "Intel 82599: 160 KB"},
       tx_buffer);
+    v(ParamDoc{"rx_buffer",
+               "On-card receive packet buffer: arrived frames wait here for a free RX "
+               "descriptor; a frame that does not fit is dropped",
+               "Intel 82599: 512 KB"},
+      rx_buffer);
     v(ParamDoc{"register_latency", "Card time to answer one register access (a doorbell write)",
                "textbook: 100 ns (PCIe posted write ~ 0.2-1 us round trip)"},
       register_latency);
@@ -116,20 +124,38 @@ struct NicParams {
                "drained (no coalescing)",
                "textbook: false (one interrupt per completed batch)"},
       tx_interrupt_per_packet);
+    v(ParamDoc{"interrupt_interval",
+               "Interrupt moderation (EITR): the least time between two interrupts of the card; "
+               "causes that come sooner wait and share the next one (0: none)",
+               "ixgbe: IXGBE_20K_ITR, 20,000 interrupts/s, the initial rate of a vector with "
+               "RX rings (ixgbe_alloc_q_vector)"},
+      interrupt_interval);
   }
 };
 
 /// The far end of the wire: a host that receives, checks and acknowledges.
 struct NetworkPeerParams {
   sc_core::sc_time ack_delay{0, sc_core::SC_NS};
+  std::uint64_t ack_every = 2;
+  sc_core::sc_time delayed_ack_timeout{40, sc_core::SC_MS};
 
   template <class V>
   void visit_params(V& v) {
     v(ParamDoc{"ack_delay",
-               "Time from a frame's arrival to the acknowledgement reaching the sender (the "
-               "return path and the peer's stack)",
-               "textbook: 0 (delayed ACK would be up to 40 ms, RFC 1122)"},
+               "Time from the peer's decision to acknowledge to its ACK frame leaving (its "
+               "stack); the ACK then crosses the wire back to the card",
+               "textbook: 0 (an idle receiver answers at once)"},
       ack_delay);
+    v(ParamDoc{"ack_every",
+               "Segments the peer receives per ACK it sends (delayed ACK); a segment with PSH "
+               "is acknowledged at once",
+               "RFC 1122 4.2.3.2, RFC 5681 4.2: an ACK for at least every second full-sized "
+               "segment"},
+      ack_every);
+    v(ParamDoc{"delayed_ack_timeout",
+               "Longest the peer holds back an ACK for fewer than ack_every segments",
+               "Linux TCP_DELACK_MIN = HZ/25 = 40 ms (include/net/tcp.h); RFC 1122: < 500 ms"},
+      delayed_ack_timeout);
   }
 };
 

@@ -7,6 +7,7 @@
 #include "models/core/byte_order.h"
 #include "models/hw/disk.h"
 #include "models/hw/dma_controller.h"
+#include "models/hw/ethernet.h"
 #include "models/hw/network_peer.h"
 #include "models/os/kernel_internal.h"
 
@@ -29,7 +30,8 @@ constexpr std::size_t ccw_bytes = 8, csw_bytes = 8;
 }  // namespace chan
 
 constexpr std::uint64_t kKernelHeapStart = 0x1000;
-constexpr std::uint64_t kUserMemoryStart = 1ULL << 20;
+/// The kernel's own memory (rings, descriptors, socket and receive buffers) lies below this.
+constexpr std::uint64_t kUserMemoryStart = 4ULL << 20;
 constexpr std::uint64_t kDmaZoneEnd = 1ULL << 31;
 constexpr std::uint64_t kDescriptorBytes = 16;
 
@@ -54,15 +56,21 @@ Kernel::Kernel(sc_core::sc_module_name name, const KernelParams& params, const K
   if (params_.page_cache_size.bytes < kPageSize) {
     throw std::invalid_argument("kernel.page_cache_size must hold at least one 4KiB page");
   }
+  if (params_.napi_budget == 0)
+    throw std::invalid_argument("kernel.napi_budget must be at least 1");
+  if (params_.rx_buffer_size.bytes < hw::ethernet::kAckFrameBytes ||
+      params_.rx_buffer_size.bytes > 0xFFFF) {
+    throw std::invalid_argument("kernel.rx_buffer_size must be between 54B and 65535B");
+  }
   if (params_.socket_buffer_size.bytes < kPageSize ||
       params_.socket_buffer_size.bytes > (512ULL << 10)) {
     throw std::invalid_argument("kernel.socket_buffer_size must be between 4KiB and 512KiB");
   }
   if (wiring_.peer != nullptr) {
-    // The checker's expectation (what was sent) and TCP's acknowledgements.
+    // The checker's expectation: what was sent. (TCP's acknowledgements come back as frames
+    // through the NIC's RX ring: nic_interrupt.)
     wiring_.peer->expect([this](std::uint32_t c, std::uint64_t offset, std::uint8_t* out,
                                 std::size_t n) { expected_stream(c, offset, out, n); });
-    wiring_.peer->on_ack([this](std::uint32_t c, std::uint64_t acked) { on_ack(c, acked); });
   }
   cpu_.set_interrupt_handler([this](int line, sc_time& local) { handle_interrupt(line, local); });
   cpu_.set_interrupt_exit_hook([this] { on_interrupt_exit(); });

@@ -199,10 +199,14 @@ class Kernel : public sc_core::sc_module {
                            std::uint64_t linear_bytes, PostedPacket packet);
   /// The driver's ndo_open: the TX ring and the card's registers (once, at the first connect).
   void nic_open(Process& p);
-  /// The NIC's interrupt: reclaims completed descriptors, narrates the finished copies.
+  /// The NIC's interrupt: reclaims completed TX descriptors (narrating the finished copies),
+  /// then polls the RX ring for the peer's ACKs (NAPI).
   void nic_interrupt(sc_core::sc_time& local);
-  /// The peer's acknowledgement: frees the socket buffer up to `acked`.
-  void on_ack(std::uint32_t connection, std::uint64_t acked);
+  /// The NAPI poll of the RX ring: every received ACK to on_ack, the buffers posted again.
+  void nic_poll_rx(sc_core::sc_time& local);
+  /// The peer's acknowledgement (tcp_ack): frees the socket buffer up to `acked`; `local` is the
+  /// interrupt handler's time ahead of the clock.
+  void on_ack(std::uint32_t connection, std::uint64_t acked, const sc_core::sc_time& local);
   /// The checker's expectation of what `connection` carries at `offset` (what was sent).
   void expected_stream(std::uint32_t connection, std::uint64_t offset, std::uint8_t* out,
                        std::size_t n) const;
@@ -439,6 +443,10 @@ class Kernel : public sc_core::sc_module {
   std::uint64_t tx_clean_ = 0;         // next descriptor the driver reclaims
   std::uint64_t tx_in_use_ = 0;        // posted, not yet reclaimed
   std::vector<Process*> tx_ring_waiters_;
+  std::uint64_t rx_ring_ = 0;  // physical address of the RX descriptor ring
+  std::uint64_t rx_ring_entries_ = 0;
+  std::uint64_t rx_buffers_ = 0;  // rx_ring_entries_ buffers of rx_buffer_size, in order
+  std::uint64_t rx_clean_ = 0;    // next RX descriptor the driver looks at
   /// Per posted packet, in ring order: its descriptors, its copy id, and the narration of the
   /// NIC's copy for the last packet of a call (told at its completion, from call_doorbell).
   struct PostedPacket {
@@ -446,6 +454,7 @@ class Kernel : public sc_core::sc_module {
     std::uint64_t copy_id = 0;
     Process* process = nullptr;
     std::string step, text;  // empty unless this packet ends the call
+    bool push = false;       // TCP PSH (tcp_push): the end of a call, or the sender will wait
     Picoseconds call_doorbell = 0;
   };
   std::deque<PostedPacket> posted_;

@@ -24,6 +24,9 @@ struct KernelParams {
   // The network path: sockets and the TCP transmit path.
   ByteSize socket_buffer_size{64ULL << 10};
   sc_core::sc_time tcp_xmit_work{1, sc_core::SC_US};
+  sc_core::sc_time tcp_rx_work{1, sc_core::SC_US};
+  ByteSize rx_buffer_size{2048};
+  std::uint64_t napi_budget = 64;
   sc_core::sc_time page_fault_work{1, sc_core::SC_US};
   std::uint64_t fault_around_kb = 64;
   std::uint64_t pipe_buffers = 16;
@@ -110,6 +113,22 @@ struct KernelParams {
                "dev_queue_xmit)",
                "textbook: ~1 us per packet"},
       tcp_xmit_work);
+    v(ParamDoc{"tcp_rx_work",
+               "CPU time of the receive path per incoming segment (an ACK) besides reading its "
+               "descriptor and headers: netif_receive_skb, ip_rcv, tcp_v4_rcv, tcp_ack freeing "
+               "the acknowledged skbs, the buffer's refill",
+               "textbook: ~1 us per packet, as the transmit path"},
+      tcp_rx_work);
+    v(ParamDoc{"rx_buffer_size",
+               "Bytes of each receive buffer the driver posts in the NIC's RX ring (kernel "
+               "memory, one per descriptor)",
+               "ixgbe: IXGBE_RXBUFFER_2K = 2048 B"},
+      rx_buffer_size);
+    v(ParamDoc{"napi_budget",
+               "Receive descriptors one NAPI poll processes before the driver refills the ring "
+               "(writes RX_TAIL) and polls again",
+               "NAPI_POLL_WEIGHT = 64 (include/linux/netdevice.h)"},
+      napi_budget);
     v(ParamDoc{"page_fault_work",
                "CPU time of one page fault on a file mapping besides any disk I/O (exception "
                "entry, filemap_fault, the page-table update), per page first touched",

@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "models/core/byte_order.h"
+#include "models/hw/ethernet.h"
 #include "models/hw/network_peer.h"
 #include "models/hw/nic.h"
 #include "models/os/kernel.h"
@@ -30,6 +31,7 @@ constexpr std::uint64_t kPage = Kernel::kPageSize;
 const char* const kSocketBufferRegion = "socket_buffer";
 const char* const kPageCacheRegion = "page_cache";
 const char* const kPipeRegion = "pipe";
+const char* const kRxBufferRegion = "rx_buffers";
 /// File descriptors 0-2 are stdin, stdout and stderr.
 constexpr std::int64_t kFirstFd = 3;
 /// One read/write/sendfile moves at most MAX_RW_COUNT = INT_MAX & PAGE_MASK bytes.
@@ -125,19 +127,41 @@ void Kernel::socket_connect(Process& p, const SocketConnect& op) {
 }
 
 void Kernel::nic_open(Process& p) {
-  // ndo_open: a TX ring in kernel memory, its address and size in the card, TX and interrupts
-  // on. The card's copies join the logical copies the kernel counts (one id per call).
+  // ndo_open: a TX ring in kernel memory, an RX ring with a buffer posted in every descriptor
+  // but one, their addresses and sizes in the card, TX, RX and interrupts on. The card's copies
+  // join the logical copies the kernel counts (one id per call).
   hw::Nic& nic = *wiring_.nic;
   const std::uint64_t descriptor = nic.params().descriptor_size.bytes;
   tx_ring_entries_ = nic.params().tx_ring_size;
   tx_ring_ = allocate_kernel(tx_ring_entries_ * descriptor, descriptor);
+  rx_ring_entries_ = nic.params().rx_ring_size;
+  rx_ring_ = allocate_kernel(rx_ring_entries_ * descriptor, descriptor);
+  const std::uint64_t buffer = params_.rx_buffer_size.bytes;
+  rx_buffers_ = allocate_kernel(rx_ring_entries_ * buffer, kPage);
+  context_.declare_region(kRxBufferRegion, trace::Layer::kernel, "NIC receive buffers");
+  context_.name_memory(rx_buffers_, rx_ring_entries_ * buffer, kRxBufferRegion);
   const std::uint64_t base = wiring_.nic_registers;
   namespace reg = hw::nic_register;
   sc_time local = SC_ZERO_TIME;
+  std::vector<std::uint8_t> d(descriptor);
+  for (std::uint64_t i = 0; i < rx_ring_entries_; ++i) {
+    std::fill(d.begin(), d.end(), 0);
+    store_le(&d[hw::nic_rx_descriptor::address], rx_buffers_ + i * buffer, 8);
+    store_le(&d[hw::nic_rx_descriptor::length], buffer, 2);
+    cpu_.memory_write(rx_ring_ + i * descriptor, d.data(), descriptor, local);
+  }
+  rx_clean_ = 0;
   cpu_.io_write(base + reg::tx_base_lo, static_cast<std::uint32_t>(tx_ring_), 4, local);
   cpu_.io_write(base + reg::tx_base_hi, static_cast<std::uint32_t>(tx_ring_ >> 32), 4, local);
   cpu_.io_write(base + reg::tx_size, static_cast<std::uint32_t>(tx_ring_entries_), 4, local);
-  cpu_.io_write(base + reg::ctrl, hw::nic_ctrl::tx_enable | hw::nic_ctrl::irq_enable, 4, local);
+  cpu_.io_write(base + reg::rx_base_lo, static_cast<std::uint32_t>(rx_ring_), 4, local);
+  cpu_.io_write(base + reg::rx_base_hi, static_cast<std::uint32_t>(rx_ring_ >> 32), 4, local);
+  cpu_.io_write(base + reg::rx_size, static_cast<std::uint32_t>(rx_ring_entries_), 4, local);
+  // One descriptor stays the driver's, so that RX_HEAD == RX_TAIL means "none posted".
+  cpu_.io_write(base + reg::rx_tail, static_cast<std::uint32_t>(rx_ring_entries_ - 1), 4, local);
+  cpu_.io_write(base + reg::ctrl,
+                hw::nic_ctrl::tx_enable | hw::nic_ctrl::rx_enable | hw::nic_ctrl::irq_enable, 4,
+                local);
   cpu_.sync(&p.task, local);
   nic.set_copy_ids([this] {
     if (nic_copy_ids_.empty()) return context_.new_copy_id();
@@ -165,7 +189,7 @@ std::uint64_t Kernel::take_linear(Socket& s, std::uint64_t bytes) {
   return at;
 }
 
-void Kernel::on_ack(std::uint32_t connection, std::uint64_t acked) {
+void Kernel::on_ack(std::uint32_t connection, std::uint64_t acked, const sc_time& local) {
   Socket& s = *sockets_.at(connection - 1);
   s.acked = std::max(s.acked, acked);
   while (!s.in_flight.empty() && s.in_flight.front().end <= s.acked) {
@@ -189,7 +213,7 @@ void Kernel::on_ack(std::uint32_t connection, std::uint64_t acked) {
       ++it;
     }
   }
-  if (s.queued == 0) drained_.notify(SC_ZERO_TIME);
+  if (s.queued == 0) drained_.notify(local);
 }
 
 void Kernel::expected_stream(std::uint32_t connection, std::uint64_t offset, std::uint8_t* out,
@@ -231,6 +255,9 @@ Picoseconds Kernel::transmit_skb(Process& p, Socket& s, const Pieces& pieces,
   s.sent += bytes;
   s.queued += bytes;
   s.in_flight.push_back(Socket::InFlight{s.sent, bytes, linear_bytes});
+  // tcp_push marks PSH at the end of a call (no MSG_MORE) and before the sender sleeps for
+  // room: the peer acknowledges a pushed segment at once instead of delaying its ACK.
+  packet.push = packet.push || !packet.text.empty() || s.queued + max_skb_bytes(s) > s.linear_size;
 
   // One descriptor per piece; EOP on the last; checksum offloaded when the card can.
   namespace desc = hw::nic_descriptor;
@@ -241,8 +268,10 @@ Picoseconds Kernel::transmit_skb(Process& p, Socket& s, const Pieces& pieces,
     std::fill(d.begin(), d.end(), 0);
     store_le(&d[desc::address], pieces[i].first, 8);
     store_le(&d[desc::length], pieces[i].second, 4);
-    d[desc::flags] = static_cast<std::uint8_t>((i + 1 == pieces.size() ? desc::eop : 0) |
-                                               (nic.checksum_offload ? desc::csum : 0));
+    const bool last = i + 1 == pieces.size();
+    d[desc::flags] =
+        static_cast<std::uint8_t>((last ? desc::eop : 0) | (last && packet.push ? desc::push : 0) |
+                                  (nic.checksum_offload ? desc::csum : 0));
     d[desc::connection] = static_cast<std::uint8_t>(s.connection);
     cpu_.memory_write(tx_ring_ + tx_tail_ * size, d.data(), size, local);
     tx_tail_ = (tx_tail_ + 1) % tx_ring_entries_;
@@ -267,6 +296,14 @@ void Kernel::nic_interrupt(sc_time& local) {
   const std::uint64_t base = wiring_.nic_registers;
   const std::uint32_t cause = cpu_.io_read(base + reg::int_status, 4, local);
   cpu_.io_write(base + reg::int_ack, cause, 4, local);
+  if (cause & hw::nic_int::rx_overrun) {
+    // A dropped ACK would need TCP's retransmission timer to recover, which is not modelled.
+    const std::uint32_t dropped = cpu_.io_read(base + reg::rx_dropped, 4, local);
+    throw hw::ModelError("kernel: the NIC dropped " + std::to_string(dropped) +
+                         " received frame(s) (RX ring and receive buffer full); TCP "
+                         "retransmission is not modelled: give nic.rx_ring_size or "
+                         "nic.rx_buffer more room");
+  }
   if (cause & hw::nic_int::tx_error) {
     // The driver never posts what the card cannot send: a refusal is a modelling error.
     const std::uint32_t code = cpu_.io_read(base + reg::tx_error, 4, local);
@@ -289,8 +326,49 @@ void Kernel::nic_interrupt(sc_time& local) {
   std::vector<Process*> waiters;
   waiters.swap(tx_ring_waiters_);
   for (Process* w : waiters) wake(*w);
+  // NAPI: the same poll cleans the TX ring and receives (ixgbe_poll).
+  nic_poll_rx(local);
   // The handler runs ahead of the clock: the run may end when it has.
   if (posted_.empty()) drained_.notify(local);
+}
+
+void Kernel::nic_poll_rx(sc_time& local) {
+  // Every descriptor the card has written back (DD), in ring order: read it and the frame's
+  // headers from memory, hand the ACK to TCP, and give the descriptor back with its buffer.
+  // After each napi_budget descriptors, and at the end, the refilled ones go back to the card.
+  namespace rd = hw::nic_rx_descriptor;
+  const std::uint64_t size = wiring_.nic->params().descriptor_size.bytes;
+  const std::uint64_t buffer = params_.rx_buffer_size.bytes;
+  std::vector<std::uint8_t> d(size), frame;
+  std::uint64_t polled = 0;
+  auto refill = [&] {
+    const std::uint64_t tail = (rx_clean_ + rx_ring_entries_ - 1) % rx_ring_entries_;
+    cpu_.io_write(wiring_.nic_registers + hw::nic_register::rx_tail,
+                  static_cast<std::uint32_t>(tail), 4, local);
+  };
+  for (;;) {
+    const std::uint64_t at = rx_ring_ + rx_clean_ * size;
+    cpu_.memory_read(at, d.data(), rd::used_bytes, local);
+    if (!(d[rd::status] & rd::done)) break;
+    const std::uint64_t length = load_le(&d[rd::length], 2);
+    if (d[rd::error] == 0 && length > 0) {
+      frame.resize(length);
+      cpu_.memory_read(rx_buffers_ + rx_clean_ * buffer, frame.data(), length, local);
+      local += params_.tcp_rx_work;
+      const auto ack = hw::ethernet::parse_ack_frame(frame.data(), frame.size());
+      if (ack && ack->connection >= 1 && ack->connection <= sockets_.size()) {
+        Socket& s = *sockets_[ack->connection - 1];
+        on_ack(ack->connection, hw::ethernet::unwrap_ack(s.acked, ack->ack_number), local);
+      }
+    }
+    std::fill(d.begin(), d.end(), 0);
+    store_le(&d[rd::address], rx_buffers_ + rx_clean_ * buffer, 8);
+    store_le(&d[rd::length], buffer, 2);
+    cpu_.memory_write(at, d.data(), size, local);
+    rx_clean_ = (rx_clean_ + 1) % rx_ring_entries_;
+    if (++polled % params_.napi_budget == 0) refill();
+  }
+  if (polled % params_.napi_budget != 0) refill();
 }
 
 // --- write() and sendfile() ---------------------------------------------------------------------
