@@ -216,14 +216,16 @@ struct Kernel::Socket {
   std::vector<ZerocopyWaiter> zerocopy_waiters;
   std::uint64_t waiting_for = 0;  // the most room one of them needs
   /// What was sent, for the checker: from stream offset `at`, either bytes captured from the
-  /// sender's buffer at the call or `n` bytes of a file from `file_offset`.
+  /// sender's buffer at the call or `n` bytes of a file from `file_offset`. The peer checks a
+  /// byte before it acknowledges it, so on_ack drops what is acknowledged: the log holds at most
+  /// a send buffer's worth, not the whole transfer.
   struct Sent {
     std::uint64_t at = 0, n = 0;
     const File* file = nullptr;
     std::uint64_t file_offset = 0;
     std::vector<std::uint8_t> bytes;
   };
-  std::vector<Sent> sent_log;
+  std::deque<Sent> sent_log;
 };
 
 /// One command of the block layer. A read: contiguous pages of one file, on one extent, at most

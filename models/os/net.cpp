@@ -192,6 +192,9 @@ std::uint64_t Kernel::take_linear(Socket& s, std::uint64_t bytes) {
 void Kernel::on_ack(std::uint32_t connection, std::uint64_t acked, const sc_time& local) {
   Socket& s = *sockets_.at(connection - 1);
   s.acked = std::max(s.acked, acked);
+  while (!s.sent_log.empty() && s.sent_log.front().at + s.sent_log.front().n <= s.acked) {
+    s.sent_log.pop_front();
+  }
   while (!s.in_flight.empty() && s.in_flight.front().end <= s.acked) {
     s.queued -= s.in_flight.front().bytes;
     s.in_flight.pop_front();
@@ -220,7 +223,7 @@ void Kernel::expected_stream(std::uint32_t connection, std::uint64_t offset, std
                              std::size_t n) const {
   std::fill(out, out + n, 0);
   if (connection == 0 || connection > sockets_.size()) return;
-  const std::vector<Socket::Sent>& log = sockets_[connection - 1]->sent_log;
+  const std::deque<Socket::Sent>& log = sockets_[connection - 1]->sent_log;
   auto it = std::upper_bound(log.begin(), log.end(), offset,
                              [](std::uint64_t at, const Socket::Sent& e) { return at < e.at; });
   if (it != log.begin()) --it;
