@@ -82,6 +82,35 @@ std::string bytes_text(std::int64_t bytes) {
   return format_metric(MetricValue{bytes}, MetricKind::bytes);
 }
 
+/// Payload per simulated second: what was sent to the peer when the run sends, else the bytes
+/// verified where they arrived. In B/s, exact for csv; three significant figures for reading.
+std::uint64_t throughput_bps(const Metrics& m) {
+  const std::int64_t sent = metric_int(m, "network.bytes");
+  const std::int64_t bytes = sent > 0 ? sent : metric_int(m, "bytes.verified");
+  const std::int64_t ps = metric_int(m, "sim_time_ps");
+  if (bytes <= 0 || ps <= 0) return 0;
+  using u128 = unsigned __int128;
+  constexpr u128 kTera = 1'000'000'000'000ULL;
+  return static_cast<std::uint64_t>(static_cast<u128>(bytes) * kTera / static_cast<u128>(ps));
+}
+
+std::string throughput_text(std::uint64_t bps) {
+  if (bps == 0) return "-";
+  struct Unit {
+    double scale;
+    const char* suffix;
+  };
+  static const Unit units[] = {{1e9, "GB/s"}, {1e6, "MB/s"}, {1e3, "kB/s"}, {1, "B/s"}};
+  for (const Unit& u : units) {
+    const double value = static_cast<double>(bps) / u.scale;
+    if (value < 1.0 && u.scale > 1) continue;
+    constexpr double kHundreds = 100.0, kTens = 10.0;
+    const int decimals = value >= kHundreds ? 0 : (value >= kTens ? 1 : 2);
+    return fmt::format("{:.{}f}{}", value, decimals, u.suffix);
+  }
+  return "-";
+}
+
 std::string share_text(std::int64_t part, std::int64_t whole) {
   if (whole <= 0) return "-";
   return fmt::format("{:.1f}%", kPercent * static_cast<double>(part) / static_cast<double>(whole));
@@ -470,6 +499,7 @@ std::string format_compare(const std::vector<CompareRow>& rows, TableStyle style
   header.push_back(raw ? "context_switches" : "context switches");
   header.push_back("syscalls");
   header.push_back(raw ? "network.bytes" : "sent");
+  header.push_back(raw ? "throughput_bps" : "throughput");
   for (const std::string& i : initiators) {
     header.push_back(raw ? "bus.busy_ps." + i : "bus " + i);
   }
@@ -505,6 +535,8 @@ std::string format_compare(const std::vector<CompareRow>& rows, TableStyle style
     row.push_back(std::to_string(metric_int(m, "syscalls")));
     const std::int64_t sent = metric_int(m, "network.bytes");
     row.push_back(raw ? std::to_string(sent) : format_metric(sent, MetricKind::bytes));
+    const std::uint64_t bps = throughput_bps(m);
+    row.push_back(raw ? std::to_string(bps) : throughput_text(bps));
     for (const std::string& i : initiators) {
       const std::int64_t busy = metric_int(m, "bus.busy_ps." + i);
       row.push_back(raw ? std::to_string(busy)
@@ -526,7 +558,7 @@ std::string format_compare(const std::vector<CompareRow>& rows, TableStyle style
   const std::string note =
       "mode switches: user<->kernel transitions of system calls (the seeds' \"context "
       "switches\"); context switches: the CPU changes process. Set-up (open, connect) is not "
-      "counted.";
+      "counted. throughput: bytes sent (else verified) per simulated second.";
   if (style == TableStyle::text) return note + "\n" + table.render(style);
   if (style == TableStyle::markdown) return table.render(style) + "\n" + note + "\n";
   return table.render(style);

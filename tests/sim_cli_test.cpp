@@ -280,6 +280,40 @@ TEST_F(SimCli, CompareRunsEachScenarioInItsOwnProcess) {
   EXPECT_NE(r.out.find("dma_small"), std::string::npos) << "the good scenario is still shown";
 }
 
+/// The cells of `line` (a csv row without quoted commas).
+std::vector<std::string> csv_cells(const std::string& line) {
+  std::vector<std::string> cells;
+  std::size_t from = 0;
+  for (std::size_t comma; (comma = line.find(',', from)) != std::string::npos; from = comma + 1) {
+    cells.push_back(line.substr(from, comma - from));
+  }
+  cells.push_back(line.substr(from));
+  return cells;
+}
+
+TEST_F(SimCli, CompareThroughputIsTheBytesSentPerSimulatedSecond) {
+  // network.bytes * 10^12 / sim_time_ps, in whole bytes per second, from the same row.
+  const Result r = iosim("compare --csv " + kSource + "/scenarios/zero-copy/sendfile-sg.yaml");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::size_t newline = r.out.find('\n');
+  const std::vector<std::string> header = csv_cells(r.out.substr(0, newline));
+  const std::vector<std::string> row =
+      csv_cells(r.out.substr(newline + 1, r.out.find('\n', newline + 1) - newline - 1));
+  ASSERT_EQ(header.size(), row.size());
+  auto cell = [&](const std::string& name) -> std::uint64_t {
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      if (header[i] == name) return std::stoull(row[i]);
+    }
+    ADD_FAILURE() << "no column " << name;
+    return 0;
+  };
+  const std::uint64_t sent = cell("network.bytes"), ps = cell("sim_time_ps");
+  EXPECT_EQ(sent, 16384U);
+  EXPECT_EQ(
+      cell("throughput_bps"),
+      static_cast<std::uint64_t>(static_cast<unsigned __int128>(sent) * 1'000'000'000'000ULL / ps));
+}
+
 TEST_F(SimCli, SetChangesTheRunWithAPathOrAKnobName) {
   const std::string file = kSource + "/scenarios/mechanisms/dma-burst.yaml";
   // A knob name, a path, and a key the file does not have (an expectation).
