@@ -164,7 +164,10 @@ RunOutcome run_platform(const RunSpec& spec, trace::Sink& sink) {
     if (spec.keep_received_bytes) {
       for (std::uint32_t c : kernel.connections()) outcome.received[c] = machine.peer().stream(c);
     }
-    if (!outcome.completed) {
+    if (!kernel.failure().empty()) {
+      outcome.completed = false;
+      outcome.error = kernel.failure();
+    } else if (!outcome.completed) {
       const bool hit_limit = sc_core::sc_time_stamp() >= spec.time_limit;
       outcome.error = (hit_limit ? "stopped at the time limit of " + format_time(spec.time_limit)
                                  : std::string("nothing left to simulate")) +

@@ -213,12 +213,19 @@ TEST(NetworkPlatform, WithoutModerationEveryAckInterrupts) {
   EXPECT_LE(r.metric("interrupts.nic0"), 6);
 }
 
+/// A warm 1 MiB file in one sendfile() call on an SG card, through a 256 KiB send buffer (room
+/// for four 64 KiB TSO packets of 45 frames): 16 packets, 720 frames.
+RunSpec megabyte_in_one_call() {
+  RunSpec spec = server(Path::sendfile, 1 << 20, 1 << 20, true, /*warm=*/true);
+  spec.params.kernel.socket_buffer_size = ByteSize(256 << 10);
+  return spec;
+}
+
 TEST(NetworkPlatform, AckEveryNSegmentsScalesTheAcks) {
   // 1 MiB in one sendfile() call through a 256 KiB send buffer: 16 TSO packets of 45 frames.
   // With an ACK per 45 segments (or a pushed one) there is one ACK per packet, or a few more
   // where a push splits a packet's frames; never fewer.
-  RunSpec spec = server(Path::sendfile, 1 << 20, 1 << 20, true, /*warm=*/true);
-  spec.params.kernel.socket_buffer_size = ByteSize(256 << 10);
+  RunSpec spec = megabyte_in_one_call();
   spec.params.peer.ack_every = 45;
   const Transfer r = run(spec);
   expect_file_arrived(r, 1 << 20);
@@ -229,8 +236,7 @@ TEST(NetworkPlatform, AckEveryNSegmentsScalesTheAcks) {
 TEST(NetworkPlatform, ASmallRxRingStillCarriesEveryAck) {
   // Two RX descriptors (one usable at a time): ACKs wait in the card's receive buffer for the
   // driver to post the buffer back, and all of them arrive.
-  RunSpec spec = server(Path::sendfile, 1 << 20, 1 << 20, true, /*warm=*/true);
-  spec.params.kernel.socket_buffer_size = ByteSize(256 << 10);
+  RunSpec spec = megabyte_in_one_call();
   spec.params.nic.rx_ring_size = 2;
   const Transfer r = run(spec);
   expect_file_arrived(r, 1 << 20);
@@ -240,8 +246,7 @@ TEST(NetworkPlatform, ASmallRxRingStillCarriesEveryAck) {
 TEST(NetworkPlatform, DroppedAcksStopTheRunWithAClearError) {
   // Room for one frame on the card and one descriptor: the ACKs of a burst overflow, and since
   // TCP's retransmission is not modelled the run stops and says why.
-  RunSpec spec = server(Path::sendfile, 1 << 20, 1 << 20, true, /*warm=*/true);
-  spec.params.kernel.socket_buffer_size = ByteSize(256 << 10);
+  RunSpec spec = megabyte_in_one_call();
   spec.params.nic.rx_ring_size = 2;
   spec.params.nic.rx_buffer = ByteSize(64);
   trace::VectorSink sink;

@@ -132,6 +132,12 @@ TEST(ZeroCopyScenarios, WarmSplice) {
 TEST(ZeroCopyScenarios, WarmMsgZerocopy) {
   passes_without_the_disk("warm/msg-zerocopy.yaml");
 }
+TEST(ZeroCopyScenarios, WarmSendfileWithoutChecksumOffload) {
+  passes_without_the_disk("warm/sendfile-no-csum.yaml");
+}
+TEST(ZeroCopyScenarios, WarmTeeToTwoClients) {
+  passes_without_the_disk("warm/splice-tee.yaml");
+}
 
 }  // namespace
 }  // namespace iosim

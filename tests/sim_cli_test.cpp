@@ -160,6 +160,9 @@ constexpr Impossible kImpossible[] = {
      "the platform refuses these parameters: dram.size must be between 4MiB and 1TiB"},
     {"file_larger_than_the_disk.yaml",
      "the platform refuses these parameters: file big.bin does not fit on disk0"},
+    {"nic_rx_ring_of_one.yaml",
+     "the platform refuses these parameters: nic: rx_ring_size must be at least 2"},
+    {"peer_acks_never.yaml", "the platform refuses these parameters: peer: ack_every is 0"},
     {"page_cache_smaller_than_a_page.yaml",
      "the platform refuses these parameters: kernel.page_cache_size must hold at least one 4KiB "
      "page"},

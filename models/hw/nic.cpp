@@ -58,8 +58,9 @@ Nic::Nic(sc_core::sc_module_name name, const NicParams& params, ModelContext& co
   if (params_.tx_ring_size == 0 || params_.tx_ring_size > UINT32_MAX) {
     throw std::invalid_argument("nic: tx_ring_size out of range");
   }
-  if (params_.rx_ring_size == 0 || params_.rx_ring_size > UINT32_MAX) {
-    throw std::invalid_argument("nic: rx_ring_size out of range");
+  if (params_.rx_ring_size < 2 || params_.rx_ring_size > UINT32_MAX) {
+    // RX_TAIL == RX_HEAD means "nothing posted", so a ring of one could never hold a buffer.
+    throw std::invalid_argument("nic: rx_ring_size must be at least 2");
   }
   if (params_.rx_buffer.bytes < params_.min_frame.bytes) {
     throw std::invalid_argument("nic: rx_buffer smaller than one frame");

@@ -101,6 +101,13 @@ void Kernel::stop_other_threads() {
   }
 }
 
+void Kernel::fail(const std::string& message) {
+  if (!failure_.empty()) return;
+  failure_ = message;
+  stop_other_threads();
+  sc_core::sc_stop();
+}
+
 void Kernel::add_process(const ProcessSpec& spec) {
   auto p = std::make_unique<Process>(spec);
   p->finite = !any_operation(spec.program, [](const Operation& op) {

@@ -89,6 +89,8 @@ class Kernel : public sc_core::sc_module {
   Picoseconds end_time() const { return end_time_; }
   /// What is still blocked, for a report when the run stops unfinished.
   std::string describe_unfinished() const;
+  /// Why the model stopped the run itself (fail()), or empty.
+  const std::string& failure() const { return failure_; }
   /// The connection ids of the sockets created so far (the NIC's and the peer's stream ids).
   std::vector<std::uint32_t> connections() const;
 
@@ -199,6 +201,11 @@ class Kernel : public sc_core::sc_module {
                            std::uint64_t linear_bytes, PostedPacket packet);
   /// The driver's ndo_open: the TX ring and the card's registers (once, at the first connect).
   void nic_open(Process& p);
+  /// Ends the run with `message` as its error, for what the model cannot go on from (a dropped
+  /// ACK, with no retransmission to recover it). Unlike an exception out of a thread, it first
+  /// kills the other threads, so that their stacks unwind (stop_other_threads).
+  void fail(const std::string& message);
+  std::string failure_;
   /// The NIC's interrupt: reclaims completed TX descriptors (narrating the finished copies),
   /// then polls the RX ring for the peer's ACKs (NAPI).
   void nic_interrupt(sc_core::sc_time& local);

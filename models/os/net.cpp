@@ -302,16 +302,17 @@ void Kernel::nic_interrupt(sc_time& local) {
   if (cause & hw::nic_int::rx_overrun) {
     // A dropped ACK would need TCP's retransmission timer to recover, which is not modelled.
     const std::uint32_t dropped = cpu_.io_read(base + reg::rx_dropped, 4, local);
-    throw hw::ModelError("kernel: the NIC dropped " + std::to_string(dropped) +
-                         " received frame(s) (RX ring and receive buffer full); TCP "
-                         "retransmission is not modelled: give nic.rx_ring_size or "
-                         "nic.rx_buffer more room");
+    fail("kernel: the NIC dropped " + std::to_string(dropped) +
+         " received frame(s) (RX ring and receive buffer full); TCP retransmission is not "
+         "modelled: give nic.rx_ring_size or nic.rx_buffer more room");
+    return;
   }
   if (cause & hw::nic_int::tx_error) {
     // The driver never posts what the card cannot send: a refusal is a modelling error.
     const std::uint32_t code = cpu_.io_read(base + reg::tx_error, 4, local);
-    throw hw::ModelError("kernel: the NIC refused a packet: " +
-                         std::string(hw::to_string(static_cast<hw::NicTxError>(code))));
+    fail("kernel: the NIC refused a packet: " +
+         std::string(hw::to_string(static_cast<hw::NicTxError>(code))));
+    return;
   }
   const std::uint64_t head = cpu_.io_read(base + reg::tx_head, 4, local);
   std::uint64_t completed = (head + tx_ring_entries_ - tx_clean_) % tx_ring_entries_;
