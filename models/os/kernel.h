@@ -199,6 +199,13 @@ class Kernel : public sc_core::sc_module {
   Picoseconds transmit_skb(Process& p, Socket& s,
                            const std::vector<std::pair<std::uint64_t, std::uint64_t>>& pieces,
                            std::uint64_t linear_bytes, PostedPacket packet);
+  struct FileSkb;
+  /// transmit_skb for an skb of file pages (sendfile(), splice() from a pipe): the narration of
+  /// the NIC's copy on the call's last skb and, with SG, the `descriptor` record of the pages
+  /// handed over by reference.
+  Picoseconds post_file_skb(Process& p, Socket& s,
+                            const std::vector<std::pair<std::uint64_t, std::uint64_t>>& pieces,
+                            std::uint64_t linear, const FileSkb& skb);
   /// The driver's ndo_open: the TX ring and the card's registers (once, at the first connect).
   void nic_open(Process& p);
   /// Ends the run with `message` as its error, for what the model cannot go on from (a dropped

@@ -292,6 +292,49 @@ Picoseconds Kernel::transmit_skb(Process& p, Socket& s, const Pieces& pieces,
   return doorbell;
 }
 
+struct Kernel::FileSkb {
+  std::uint64_t nic_copy = 0;
+  Picoseconds first_doorbell = 0;  // the call's first doorbell, 0 before it
+  bool last = false;               // the call's last skb: it carries the narration of the copy
+  bool gather = false;             // page fragments the card gathers (SG), or one linear piece
+  int step_number = 0;             // the lecture's number of the NIC's copy
+  std::uint64_t call_bytes = 0;
+  const char* pages_from = "";  // where the fragments' references come from
+  std::uint64_t bytes = 0;      // this skb's
+};
+
+Picoseconds Kernel::post_file_skb(Process& p, Socket& s, const Pieces& pieces, std::uint64_t linear,
+                                  const FileSkb& skb) {
+  PostedPacket packet;
+  packet.copy_id = skb.nic_copy;
+  packet.call_doorbell = skb.first_doorbell;
+  if (skb.last) {
+    const std::string number = std::to_string(skb.step_number) + ". ";
+    packet.step = skb.gather ? "copy-2" : "copy-3";
+    packet.text = skb.gather ? number + "The NIC gathers " + size_text(skb.call_bytes) +
+                                   " straight from the page-cache pages by scatter-gather DMA "
+                                   "and sends it on the wire [copy-2: DMA]"
+                             : number + "The NIC copies " + size_text(skb.call_bytes) +
+                                   " from the socket buffer by DMA and sends it on the wire "
+                                   "[copy-3: DMA]";
+  }
+  const Picoseconds describe_start = now_ps();
+  const Picoseconds doorbell = transmit_skb(p, s, pieces, linear, std::move(packet));
+  if (skb.gather) {
+    // The skb's fragments refer to the pages: the data is handed over by reference, and the
+    // card's descriptors say where to gather from.
+    trace::Record r;
+    r.start = describe_start;
+    r.end = now_ps();
+    r.actor = p.spec.name;
+    r.step = "descriptor";
+    r.data = trace::Descriptor{skb.pages_from, kSocketBufferRegion, skb.bytes, pieces.size(),
+                               "sg descriptor"};
+    context_.record(std::move(r));
+  }
+  return doorbell;
+}
+
 void Kernel::nic_interrupt(sc_time& local) {
   // Read and acknowledge the cause (the level drops), then reclaim what the card has done:
   // everything before TX_HEAD.
@@ -819,33 +862,9 @@ std::uint64_t Kernel::sendfile_call(Process& p, Socket& s, OpenFile& f, std::uin
     sent.file_offset = position + done;
     s.sent_log.push_back(std::move(sent));
 
-    PostedPacket packet;
-    packet.copy_id = nic_copy;
-    packet.call_doorbell = first_doorbell;
-    if (done + k == n) {
-      packet.step = gather ? "copy-2" : "copy-3";
-      packet.text = gather ? "4. The NIC gathers " + size_text(n) +
-                                 " straight from the page-cache pages by scatter-gather DMA "
-                                 "and sends it on the wire [copy-2: DMA]"
-                           : "4. The NIC copies " + size_text(n) +
-                                 " from the socket buffer by DMA and sends it on the wire "
-                                 "[copy-3: DMA]";
-    }
-    const Picoseconds describe_start = now_ps();
-    const std::uint64_t fragments = pieces.size();
-    const Picoseconds doorbell = transmit_skb(p, s, pieces, linear, std::move(packet));
-    if (gather) {
-      // The skb's fragments refer to the page-cache pages: the data is handed over by
-      // reference, and the card's descriptors say where to gather from.
-      trace::Record r;
-      r.start = describe_start;
-      r.end = now_ps();
-      r.actor = p.spec.name;
-      r.step = "descriptor";
-      r.data =
-          trace::Descriptor{kPageCacheRegion, kSocketBufferRegion, k, fragments, "sg descriptor"};
-      context_.record(std::move(r));
-    }
+    const Picoseconds doorbell = post_file_skb(
+        p, s, pieces, linear,
+        FileSkb{nic_copy, first_doorbell, done + k == n, gather, 4, n, kPageCacheRegion, k});
     if (first_doorbell == 0) first_doorbell = doorbell;
     done += k;
   }
@@ -1154,30 +1173,9 @@ std::uint64_t Kernel::splice_pipe_to_socket(Process& p, Pipe& pipe, Socket& s,
       s.sent_log.push_back(std::move(sent));
       stream_at += slot.length;
     }
-    PostedPacket packet;
-    packet.copy_id = nic_copy;
-    packet.call_doorbell = first_doorbell;
-    if (done + k == n) {
-      packet.step = gather ? "copy-2" : "copy-3";
-      packet.text = gather ? "6. The NIC gathers " + size_text(n) +
-                                 " straight from the page-cache pages by scatter-gather DMA "
-                                 "and sends it on the wire [copy-2: DMA]"
-                           : "6. The NIC copies " + size_text(n) +
-                                 " from the socket buffer by DMA and sends it on the wire "
-                                 "[copy-3: DMA]";
-    }
-    const Picoseconds describe_start = now_ps();
-    const std::uint64_t fragments = pieces.size();
-    const Picoseconds doorbell = transmit_skb(p, s, pieces, linear, std::move(packet));
-    if (gather) {
-      trace::Record r;
-      r.start = describe_start;
-      r.end = now_ps();
-      r.actor = p.spec.name;
-      r.step = "descriptor";
-      r.data = trace::Descriptor{kPipeRegion, kSocketBufferRegion, k, fragments, "sg descriptor"};
-      context_.record(std::move(r));
-    }
+    const Picoseconds doorbell = post_file_skb(
+        p, s, pieces, linear,
+        FileSkb{nic_copy, first_doorbell, done + k == n, gather, 6, n, kPipeRegion, k});
     if (first_doorbell == 0) first_doorbell = doorbell;
     done += k;
   }
