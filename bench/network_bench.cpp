@@ -4,15 +4,12 @@
 // stay flat (the cost grows linearly with the size). Every byte is checked at the peer. Each run
 // is a forked child (SystemC elaborates one model per process).
 // Usage: network_bench [largest MiB = 1024]
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "bench/in_child.h"
 #include "models/platform.h"
 
 namespace {
@@ -53,11 +50,7 @@ const char* name(Path p) {
 }
 
 Figures send(Path path, std::uint64_t mib) {
-  int fds[2];
-  if (pipe(fds) != 0) std::exit(2);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
+  return iosim::bench::in_child<Figures>([&] {
     iosim::RunSpec spec;
     spec.params.dram.size = iosim::ByteSize(2ULL << 30);
     spec.params.kernel.page_cache_size = iosim::ByteSize((mib + 64) << 20);
@@ -94,18 +87,8 @@ Figures send(Path path, std::uint64_t mib) {
     f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     f.simulated_ps = static_cast<double>(outcome.end_time);
     f.ok = outcome.completed && sink.mismatched == 0 && sink.peer_bytes == (mib << 20);
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    f.peak_rss_mib = usage.ru_maxrss / 1024.0;
-    if (write(fds[1], &f, sizeof f) != sizeof f) _exit(1);
-    _exit(0);
-  }
-  close(fds[1]);
-  Figures f;
-  if (read(fds[0], &f, sizeof f) != sizeof f) f.ok = 0;
-  close(fds[0]);
-  waitpid(pid, nullptr, 0);
-  return f;
+    return f;
+  });
 }
 
 }  // namespace

@@ -3,15 +3,12 @@
 // time, simulated time, peak memory of the simulation, and wall time per MiB, which must stay
 // flat (the cost grows linearly with the size). Each run is a forked child, because SystemC
 // elaborates one model per process. Usage: page_cache_bench [largest MiB = 1024]
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "bench/in_child.h"
 #include "models/platform.h"
 
 namespace {
@@ -40,11 +37,7 @@ class CountingSink final : public iosim::trace::Sink {
 };
 
 Figures read_file(std::uint64_t mib, bool warm) {
-  int fds[2];
-  if (pipe(fds) != 0) std::exit(2);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
+  return iosim::bench::in_child<Figures>([&] {
     iosim::RunSpec spec;
     // Room for the whole file in memory (frames stay below the 2 GiB DMA zone).
     spec.params.dram.size = iosim::ByteSize(2ULL << 30);
@@ -69,18 +62,8 @@ Figures read_file(std::uint64_t mib, bool warm) {
     f.records = static_cast<double>(sink.records);
     f.verified = static_cast<double>(sink.verified);
     f.ok = outcome.completed && sink.mismatched == 0 && sink.verified == (mib << 20);
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    f.peak_rss_mib = usage.ru_maxrss / 1024.0;
-    if (write(fds[1], &f, sizeof f) != sizeof f) _exit(1);
-    _exit(0);
-  }
-  close(fds[1]);
-  Figures f;
-  if (read(fds[0], &f, sizeof f) != sizeof f) f.ok = 0;
-  close(fds[0]);
-  waitpid(pid, nullptr, 0);
-  return f;
+    return f;
+  });
 }
 
 }  // namespace

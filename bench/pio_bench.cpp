@@ -5,15 +5,12 @@
 // prints simulated words per wall second beside the rate of an SC_THREAD that calls wait() once
 // per iteration, measured in the same run (each in a forked child, because SystemC elaborates one
 // model per process). Usage: pio_bench [MiB=64]
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "bench/in_child.h"
 #include "models/platform.h"
 
 namespace {
@@ -25,28 +22,6 @@ struct Figures {
   double peak_rss_mib = 0;
   int ok = 0;
 };
-
-template <class Body>
-Figures in_child(Body body) {
-  int fds[2];
-  if (pipe(fds) != 0) std::exit(2);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    Figures f = body();
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    f.peak_rss_mib = usage.ru_maxrss / 1024.0;
-    if (write(fds[1], &f, sizeof f) != sizeof f) _exit(1);
-    _exit(0);
-  }
-  close(fds[1]);
-  Figures f;
-  if (read(fds[0], &f, sizeof f) != sizeof f) f.ok = 0;
-  close(fds[0]);
-  waitpid(pid, nullptr, 0);
-  return f;
-}
 
 struct WaitLoop : sc_core::sc_module {
   std::uint64_t iterations;
@@ -72,7 +47,7 @@ int main(int argc, char** argv) {
   const std::uint64_t mib = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 64;
   const std::uint64_t wait_iterations = 5'000'000;
 
-  const Figures loop = in_child([&] {
+  const Figures loop = iosim::bench::in_child<Figures>([&] {
     WaitLoop top("loop", wait_iterations);
     const auto start = Clock::now();
     sc_core::sc_start();
@@ -104,7 +79,7 @@ int main(int argc, char** argv) {
     f.ok = outcome.completed ? 1 : 0;
     return f;
   };
-  const Figures pio = in_child([&] {
+  const Figures pio = iosim::bench::in_child<Figures>([&] {
     iosim::trace::NullSink sink;
     return pio_run(sink);
   });
@@ -112,7 +87,7 @@ int main(int argc, char** argv) {
     std::uint64_t count = 0;
     void record(iosim::trace::Record) override { ++count; }
   };
-  const Figures traced = in_child([&] {
+  const Figures traced = iosim::bench::in_child<Figures>([&] {
     CountingSink sink;
     return pio_run(sink);
   });
