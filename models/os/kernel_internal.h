@@ -17,6 +17,45 @@
 
 namespace iosim::os {
 
+/// One logical CPU copy between a user buffer and the page cache, recorded in pieces: pages
+/// copied back to back join one Copy record, and a wait in between (for a page to come in or to
+/// finish its writeback) ends the piece. begin() before a page's copy, add() after it, end()
+/// before a wait and when the call is done.
+class CopyPieces {
+ public:
+  CopyPieces(ModelContext& context, std::string actor, std::string step, std::uint64_t copy_id,
+             std::string from, std::string to)
+      : context_(context),
+        actor_(std::move(actor)),
+        step_(std::move(step)),
+        copy_id_(copy_id),
+        from_(std::move(from)),
+        to_(std::move(to)) {}
+  void begin() {
+    if (bytes_ == 0) start_ = now_ps();
+  }
+  void add(std::uint64_t bytes) { bytes_ += bytes; }
+  void end() {
+    if (bytes_ == 0) return;
+    trace::Record r;
+    r.start = start_;
+    r.end = now_ps();
+    r.actor = actor_;
+    r.step = step_;
+    r.data = trace::Copy{copy_id_, trace::Engine::cpu, from_, to_, bytes_};
+    context_.record(std::move(r));
+    bytes_ = 0;
+  }
+
+ private:
+  ModelContext& context_;
+  std::string actor_, step_;
+  std::uint64_t copy_id_;
+  std::string from_, to_;
+  Picoseconds start_ = 0;
+  std::uint64_t bytes_ = 0;
+};
+
 // ATA task-file registers (offsets in a disk's window) and bits, as the disk model implements
 // them (models/hw/disk.h).
 namespace ata {

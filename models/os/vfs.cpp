@@ -624,43 +624,31 @@ std::uint64_t Kernel::read_call(Process& p, OpenFile& f, std::uint64_t bytes, Bu
   const std::uint64_t hits = look_up_and_read_ahead(p, f, first, pages);
 
   // copy-2: page by page, as each is up to date, from its frame to the user buffer.
-  const std::uint64_t copy_id = context_.new_copy_id();
   const Picoseconds copy_start = now_ps();
-  Picoseconds piece_start = 0;
-  std::uint64_t piece_bytes = 0;
-  auto flush_piece = [&] {
-    if (piece_bytes == 0) return;
-    trace::Record r;
-    r.start = piece_start;
-    r.end = now_ps();
-    r.actor = cpu_.name();
-    r.step = "copy-2";
-    r.data = trace::Copy{copy_id, trace::Engine::cpu, kPageCacheRegion, into.region, piece_bytes};
-    context_.record(std::move(r));
-    piece_bytes = 0;
-  };
+  CopyPieces copy(context_, cpu_.name(), "copy-2", context_.new_copy_id(), kPageCacheRegion,
+                  into.region);
   std::vector<std::uint8_t> data(kPage);
   for (std::uint64_t i = first; i <= last; ++i) {
     const PageKey key{file.id, i};
     if (const PageState* state = page_cache_.find(key);
         state == nullptr || !state->flags.uptodate) {
-      flush_piece();
+      copy.end();
       wait_uptodate(p, f, i);
     }
     const std::uint64_t page_start = i * kPage;
     const std::uint64_t from = std::max(position, page_start);
     const std::uint64_t to = std::min(position + n, page_start + kPage);
     const std::uint64_t count = to - from;
-    if (piece_bytes == 0) piece_start = now_ps();
+    copy.begin();
     // The bytes move as the CPU's copy would move them; the copy's time is the work below (the
     // page is read first: while the copy runs, another process may make reclaim drop it).
     wiring_.dram->peek(page_frames_.at(key) + (from - page_start), data.data(), count);
     cpu_.kernel_work(p.task, cpu_.params().memcpy_bandwidth.transfer_time(count));
     poke_user(into, from - position, data.data(), count);
-    piece_bytes += count;
+    copy.add(count);
     if (page_cache_.contains(key)) page_cache_.mark_accessed(key);
   }
-  flush_piece();
+  copy.end();
   narrate(p, "copy-2",
           "3. The CPU copies " + size_text(n) + " from the page cache to " + into.region +
               " [copy-2: CPU]",

@@ -297,21 +297,9 @@ void Kernel::write_to_page_cache(Process& p, OpenFile& f, Buffer& from, std::uin
 
   // generic_perform_write(): page by page, write_begin (find or create the page, read it first
   // when the write covers only part of data that exists), copy_from_user, write_end (dirty it).
-  const std::uint64_t copy_id = context_.new_copy_id();
   const Picoseconds copy_start = now_ps();
-  Picoseconds piece_start = 0;
-  std::uint64_t piece_bytes = 0;
-  auto flush_piece = [&] {
-    if (piece_bytes == 0) return;
-    trace::Record r;
-    r.start = piece_start;
-    r.end = now_ps();
-    r.actor = cpu_.name();
-    r.step = "copy-1";
-    r.data = trace::Copy{copy_id, trace::Engine::cpu, from.region, kPageCacheRegion, piece_bytes};
-    context_.record(std::move(r));
-    piece_bytes = 0;
-  };
+  CopyPieces copy(context_, cpu_.name(), "copy-1", context_.new_copy_id(), from.region,
+                  kPageCacheRegion);
   std::uint64_t pages_dirtied = 0;
   std::vector<std::uint8_t> data(kPage);
   for (std::uint64_t i = first; i <= last; ++i) {
@@ -327,7 +315,7 @@ void Kernel::write_to_page_cache(Process& p, OpenFile& f, Buffer& from, std::uin
       const PageState* state = page_cache_.find(key);
       if (state != nullptr && state->flags.uptodate) break;
       if (pages_in_flight_.count(key) != 0) {
-        flush_piece();
+        copy.end();
         wait_for_page(p, key);
         continue;
       }
@@ -340,21 +328,21 @@ void Kernel::write_to_page_cache(Process& p, OpenFile& f, Buffer& from, std::uin
         page_cache_.set_uptodate(key);
         break;
       }
-      flush_piece();
+      copy.end();
       wait_uptodate(p, f, i);  // a partial write of existing data reads the page first
     }
     // Stable pages: a page the disk is reading by DMA is not changed under it.
     if (pages_under_writeback_.count(key) != 0) {
-      flush_piece();
+      copy.end();
       wait_for_writeback(p, key);
     }
     const std::uint64_t count = hi - lo;
-    if (piece_bytes == 0) piece_start = now_ps();
+    copy.begin();
     peek_user(from, lo - position, data.data(), count);
     cpu_.kernel_work(p.task, cpu_.params().memcpy_bandwidth.transfer_time(count));
     cpu_.kernel_work(p.task, params_.page_dirty_work);
     wiring_.dram->poke(page_frames_.at(key) + (lo - page_start), data.data(), count);
-    piece_bytes += count;
+    copy.add(count);
     const bool was_dirty = page_cache_.find(key)->flags.dirty;
     page_cache_.mark_dirty(key, now_ps());
     pages_dirtied += !was_dirty;
@@ -365,7 +353,7 @@ void Kernel::write_to_page_cache(Process& p, OpenFile& f, Buffer& from, std::uin
     mark_written(file, i, lo - page_start, count);
     file.durable.erase(i);
   }
-  flush_piece();
+  copy.end();
   if (end > old_size) {
     file.spec.size = ByteSize(end);
     file.pages = (end + kPage - 1) / kPage;
