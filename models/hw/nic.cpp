@@ -557,15 +557,17 @@ void Nic::receive_into_ring(const std::vector<std::uint8_t>& frame) {
   store_le(back, fits ? frame.size() : 0, 2);
   back[rd::status - rd::length] = static_cast<std::uint8_t>(rd::done | (fits ? rd::eop : 0));
   back[rd::error - rd::length] = fits ? 0 : rd::too_small;
-  if (ok)
+  if (ok) {
     ok = bus_access(tlm::TLM_WRITE_COMMAND, descriptor + rd::length, back, sizeof back, nullptr);
+  }
   rx_head_ = static_cast<std::uint32_t>((rx_head_ + 1) % rx_size_);
   if (fits && ok) {
     ++rx_frames_;
   } else {
     ++rx_dropped_;
   }
-  activity(start, now_ps(), "rx",
+  // Only a frame the driver will find counts as received ("rx"; network.acks counts those).
+  activity(start, now_ps(), fits && ok ? "rx" : "rx drop",
            bytes_text(frame.size()) + " frame into RX descriptor " + std::to_string(index) +
                (fits ? "" : ": larger than its buffer, dropped") + (ok ? "" : ": bus error"));
   signal(fits && ok ? nic_int::rx_done : nic_int::rx_overrun);
