@@ -582,12 +582,12 @@ void Nic::signal(std::uint32_t causes) {
   if (moderation_pending_) return;  // they go with the interrupt already waiting
   const Picoseconds interval = to_ps(params_.interrupt_interval);
   const Picoseconds now = now_ps();
-  if (!interrupted_before_ || now >= last_interrupt_ + interval) {
+  if (!last_interrupt_ || now >= *last_interrupt_ + interval) {
     moderation_expired();
     return;
   }
   moderation_pending_ = true;
-  moderation_timer_.notify(from_ps(last_interrupt_ + interval - now));
+  moderation_timer_.notify(from_ps(*last_interrupt_ + interval - now));
 }
 
 void Nic::moderation_expired() {
@@ -595,7 +595,6 @@ void Nic::moderation_expired() {
   if (moderated_int_ == 0) return;
   int_status_ |= moderated_int_;
   moderated_int_ = 0;
-  interrupted_before_ = true;
   last_interrupt_ = now_ps();
   irq_update_.notify(SC_ZERO_TIME);
 }

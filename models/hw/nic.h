@@ -59,6 +59,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -267,8 +268,7 @@ class Nic : public sc_core::sc_module {
   std::uint32_t pending_int_ = 0;    // completions not yet signalled (batched)
   std::uint32_t moderated_int_ = 0;  // causes waiting for the moderation interval to end
   bool moderation_pending_ = false;
-  bool interrupted_before_ = false;
-  Picoseconds last_interrupt_ = 0;
+  std::optional<Picoseconds> last_interrupt_;  // none before the first
   sc_core::sc_event moderation_timer_;
 
   // Receive side.

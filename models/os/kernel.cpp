@@ -56,8 +56,9 @@ Kernel::Kernel(sc_core::sc_module_name name, const KernelParams& params, const K
   if (params_.page_cache_size.bytes < kPageSize) {
     throw std::invalid_argument("kernel.page_cache_size must hold at least one 4KiB page");
   }
-  if (params_.napi_budget == 0)
+  if (params_.napi_budget == 0) {
     throw std::invalid_argument("kernel.napi_budget must be at least 1");
+  }
   if (params_.rx_buffer_size.bytes < hw::ethernet::kAckFrameBytes ||
       params_.rx_buffer_size.bytes > 0xFFFF) {
     throw std::invalid_argument("kernel.rx_buffer_size must be between 54B and 65535B");

@@ -216,11 +216,13 @@ class Kernel : public sc_core::sc_module {
   /// The NIC's interrupt: reclaims completed TX descriptors (narrating the finished copies),
   /// then polls the RX ring for the peer's ACKs (NAPI).
   void nic_interrupt(sc_core::sc_time& local);
+  /// Writes RX descriptor `index` with its receive buffer, ready for the card.
+  void post_rx_buffer(std::uint64_t index, sc_core::sc_time& local);
   /// The NAPI poll of the RX ring: every received ACK to on_ack, the buffers posted again.
   void nic_poll_rx(sc_core::sc_time& local);
   /// The peer's acknowledgement (tcp_ack): frees the socket buffer up to `acked`; `local` is the
   /// interrupt handler's time ahead of the clock.
-  void on_ack(std::uint32_t connection, std::uint64_t acked, const sc_core::sc_time& local);
+  void on_ack(Socket& s, std::uint64_t acked, const sc_core::sc_time& local);
   /// The checker's expectation of what `connection` carries at `offset` (what was sent).
   void expected_stream(std::uint32_t connection, std::uint64_t offset, std::uint8_t* out,
                        std::size_t n) const;
@@ -468,7 +470,6 @@ class Kernel : public sc_core::sc_module {
     std::uint64_t copy_id = 0;
     Process* process = nullptr;
     std::string step, text;  // empty unless this packet ends the call
-    bool push = false;       // TCP PSH (tcp_push): the end of a call, or the sender will wait
     Picoseconds call_doorbell = 0;
   };
   std::deque<PostedPacket> posted_;

@@ -143,13 +143,7 @@ void Kernel::nic_open(Process& p) {
   const std::uint64_t base = wiring_.nic_registers;
   namespace reg = hw::nic_register;
   sc_time local = SC_ZERO_TIME;
-  std::vector<std::uint8_t> d(descriptor);
-  for (std::uint64_t i = 0; i < rx_ring_entries_; ++i) {
-    std::fill(d.begin(), d.end(), 0);
-    store_le(&d[hw::nic_rx_descriptor::address], rx_buffers_ + i * buffer, 8);
-    store_le(&d[hw::nic_rx_descriptor::length], buffer, 2);
-    cpu_.memory_write(rx_ring_ + i * descriptor, d.data(), descriptor, local);
-  }
+  for (std::uint64_t i = 0; i < rx_ring_entries_; ++i) post_rx_buffer(i, local);
   rx_clean_ = 0;
   cpu_.io_write(base + reg::tx_base_lo, static_cast<std::uint32_t>(tx_ring_), 4, local);
   cpu_.io_write(base + reg::tx_base_hi, static_cast<std::uint32_t>(tx_ring_ >> 32), 4, local);
@@ -189,8 +183,7 @@ std::uint64_t Kernel::take_linear(Socket& s, std::uint64_t bytes) {
   return at;
 }
 
-void Kernel::on_ack(std::uint32_t connection, std::uint64_t acked, const sc_time& local) {
-  Socket& s = *sockets_.at(connection - 1);
+void Kernel::on_ack(Socket& s, std::uint64_t acked, const sc_time& local) {
   s.acked = std::max(s.acked, acked);
   while (!s.sent_log.empty() && s.sent_log.front().at + s.sent_log.front().n <= s.acked) {
     s.sent_log.pop_front();
@@ -260,7 +253,7 @@ Picoseconds Kernel::transmit_skb(Process& p, Socket& s, const Pieces& pieces,
   s.in_flight.push_back(Socket::InFlight{s.sent, bytes, linear_bytes});
   // tcp_push marks PSH at the end of a call (no MSG_MORE) and before the sender sleeps for
   // room: the peer acknowledges a pushed segment at once instead of delaying its ACK.
-  packet.push = packet.push || !packet.text.empty() || s.queued + max_skb_bytes(s) > s.linear_size;
+  const bool push = !packet.text.empty() || s.queued + max_skb_bytes(s) > s.linear_size;
 
   // One descriptor per piece; EOP on the last; checksum offloaded when the card can.
   namespace desc = hw::nic_descriptor;
@@ -273,7 +266,7 @@ Picoseconds Kernel::transmit_skb(Process& p, Socket& s, const Pieces& pieces,
     store_le(&d[desc::length], pieces[i].second, 4);
     const bool last = i + 1 == pieces.size();
     d[desc::flags] =
-        static_cast<std::uint8_t>((last ? desc::eop : 0) | (last && packet.push ? desc::push : 0) |
+        static_cast<std::uint8_t>((last ? desc::eop : 0) | (last && push ? desc::push : 0) |
                                   (nic.checksum_offload ? desc::csum : 0));
     d[desc::connection] = static_cast<std::uint8_t>(s.connection);
     cpu_.memory_write(tx_ring_ + tx_tail_ * size, d.data(), size, local);
@@ -379,6 +372,16 @@ void Kernel::nic_interrupt(sc_time& local) {
   if (posted_.empty()) drained_.notify(local);
 }
 
+void Kernel::post_rx_buffer(std::uint64_t index, sc_time& local) {
+  // The descriptor gets its own buffer back (address, size), status and error cleared.
+  const std::uint64_t size = wiring_.nic->params().descriptor_size.bytes;
+  const std::uint64_t buffer = params_.rx_buffer_size.bytes;
+  std::vector<std::uint8_t> d(size, 0);
+  store_le(&d[hw::nic_rx_descriptor::address], rx_buffers_ + index * buffer, 8);
+  store_le(&d[hw::nic_rx_descriptor::length], buffer, 2);
+  cpu_.memory_write(rx_ring_ + index * size, d.data(), size, local);
+}
+
 void Kernel::nic_poll_rx(sc_time& local) {
   // Every descriptor the card has written back (DD), in ring order: read it and the frame's
   // headers from memory, hand the ACK to TCP, and give the descriptor back with its buffer.
@@ -405,13 +408,10 @@ void Kernel::nic_poll_rx(sc_time& local) {
       const auto ack = hw::ethernet::parse_ack_frame(frame.data(), frame.size());
       if (ack && ack->connection >= 1 && ack->connection <= sockets_.size()) {
         Socket& s = *sockets_[ack->connection - 1];
-        on_ack(ack->connection, hw::ethernet::unwrap_ack(s.acked, ack->ack_number), local);
+        on_ack(s, hw::ethernet::unwrap_ack(s.acked, ack->ack_number), local);
       }
     }
-    std::fill(d.begin(), d.end(), 0);
-    store_le(&d[rd::address], rx_buffers_ + rx_clean_ * buffer, 8);
-    store_le(&d[rd::length], buffer, 2);
-    cpu_.memory_write(at, d.data(), size, local);
+    post_rx_buffer(rx_clean_, local);
     rx_clean_ = (rx_clean_ + 1) % rx_ring_entries_;
     if (++polled % params_.napi_budget == 0) refill();
   }
